@@ -1,0 +1,164 @@
+/**
+ * Every error Circo raises on purpose. Each class has a stable `code`
+ * (`ERR_CIRCO_...`) that callers can switch on, a message that names the
+ * offending value, and a `cause` where one exists.
+ *
+ * Errors cross thread boundaries as plain `{ code, message, stack }` records
+ * (see `toRecord` / `fromRecord`), never as live objects.
+ */
+
+export abstract class CircoError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An option or argument at the public edge has the wrong type or value. */
+export class InvalidArgumentError extends CircoError {
+  readonly code = 'ERR_CIRCO_INVALID_ARGUMENT';
+}
+
+/** A string that should hold an address does not parse as one. */
+export class InvalidAddressError extends CircoError {
+  readonly code = 'ERR_CIRCO_INVALID_ADDRESS';
+}
+
+/** A send used a message type that was never defined with defineMessage. */
+export class UnknownMessageTypeError extends CircoError {
+  readonly code = 'ERR_CIRCO_UNKNOWN_MESSAGE_TYPE';
+}
+
+/** Two message definitions clash: same name, other schema, or same id. */
+export class DuplicateMessageTypeError extends CircoError {
+  readonly code = 'ERR_CIRCO_DUPLICATE_MESSAGE_TYPE';
+}
+
+/** A message body does not match the schema of its type. */
+export class InvalidBodyError extends CircoError {
+  readonly code = 'ERR_CIRCO_INVALID_BODY';
+}
+
+/** A component class is not registered, or a name matches no class. */
+export class UnknownComponentError extends CircoError {
+  readonly code = 'ERR_CIRCO_UNKNOWN_COMPONENT';
+}
+
+/** Two different component classes were registered under one name. */
+export class DuplicateComponentError extends CircoError {
+  readonly code = 'ERR_CIRCO_DUPLICATE_COMPONENT';
+}
+
+/** No live component has the given address. */
+export class NoSuchComponentError extends CircoError {
+  readonly code = 'ERR_CIRCO_NO_SUCH_COMPONENT';
+}
+
+/** A component's state could not be copied (not cloneable, encode threw). */
+export class StateNotCloneableError extends CircoError {
+  readonly code = 'ERR_CIRCO_STATE_NOT_CLONEABLE';
+}
+
+/** A context verb was called outside the handler it belongs to. */
+export class OutOfTurnError extends CircoError {
+  readonly code = 'ERR_CIRCO_OUT_OF_TURN';
+}
+
+/** The component module could not be imported. */
+export class ModuleLoadError extends CircoError {
+  readonly code = 'ERR_CIRCO_MODULE_LOAD';
+}
+
+/** What a handler was doing when it failed. */
+export interface HandlerSite {
+  /** Registered name of the component class. */
+  readonly component: string;
+  /** The failing component's address, printed. */
+  readonly address: string;
+  /** Name of the message type being handled. */
+  readonly messageType: string;
+}
+
+/** A handler threw. `cause` holds the original error with its stack. */
+export class HandlerError extends CircoError {
+  readonly code = 'ERR_CIRCO_HANDLER_FAILED';
+  readonly component: string;
+  readonly address: string;
+  readonly messageType: string;
+
+  constructor(site: HandlerSite, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `component ${site.component} at ${site.address} failed handling ` +
+        `${site.messageType}: ${reason}`,
+      { cause },
+    );
+    this.component = site.component;
+    this.address = site.address;
+    this.messageType = site.messageType;
+    if (cause instanceof Error && cause.stack !== undefined) {
+      this.stack = `${this.name}: ${this.message}\n  caused by ${cause.stack}`;
+    }
+  }
+}
+
+/** A handler returned a Promise: handlers must be synchronous. */
+export class AsyncHandlerError extends CircoError {
+  readonly code = 'ERR_CIRCO_ASYNC_HANDLER';
+}
+
+/** The machine was stopped; no further calls are accepted. */
+export class MachineStoppedError extends CircoError {
+  readonly code = 'ERR_CIRCO_MACHINE_STOPPED';
+}
+
+/** An ask got no reply before its timeout (in machine time). */
+export class AskTimeoutError extends CircoError {
+  readonly code = 'ERR_CIRCO_ASK_TIMEOUT';
+}
+
+/** The machine went quiet while an ask was still waiting for its reply. */
+export class NoReplyError extends CircoError {
+  readonly code = 'ERR_CIRCO_NO_REPLY';
+}
+
+/** A feature of the strict step mode was used in the loose mode. */
+export class StrictModeOnlyError extends CircoError {
+  readonly code = 'ERR_CIRCO_STRICT_ONLY';
+}
+
+/** How an error travels between threads or hosts. */
+export interface ErrorRecord {
+  readonly code: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export function toRecord(error: unknown): ErrorRecord {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      code: typeof code === 'string' ? code : 'ERR_CIRCO_FOREIGN',
+      message: error.message,
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  return { code: 'ERR_CIRCO_FOREIGN', message: String(error) };
+}
+
+/** An error that arrived from another thread or host, rebuilt from a record. */
+export class RemoteError extends CircoError {
+  readonly code: string;
+
+  constructor(record: ErrorRecord) {
+    super(record.message);
+    this.code = record.code;
+    if (record.stack !== undefined) this.stack = record.stack;
+  }
+}
+
+export function fromRecord(record: ErrorRecord): RemoteError {
+  return new RemoteError(record);
+}
