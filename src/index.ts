@@ -1,0 +1,52 @@
+/**
+ * Circo: components (actors) that exchange typed messages, spawn, become
+ * and die; run by a machine on this thread or spread over worker threads.
+ */
+export {
+  type Address,
+  formatAddress,
+  hostOf,
+  isAddress,
+  makeAddress,
+  NOBODY,
+  parseAddress,
+  serialOf,
+} from './address.js';
+export {
+  Component,
+  type ComponentClass,
+  type ErrorPolicy,
+  registerComponents,
+} from './component.js';
+export * from './errors.js';
+export type { Figures } from './machine/figures.js';
+export {
+  type AskOptions,
+  createMachine,
+  type Machine,
+  type Reply,
+} from './machine/machine.js';
+export type { ClockKind, MachineOptions } from './machine/options.js';
+export {
+  defineMessage,
+  type Message,
+  MessageType,
+  messageTypes,
+} from './message/message.js';
+export { type Body, type FieldKind, type Schema, t } from './message/schema.js';
+export {
+  Became,
+  Died,
+  NameFound,
+  NameTaken,
+  Spawned,
+  Terminate,
+  Terminated,
+  Timeout,
+} from './message/system.js';
+export type {
+  Context,
+  RequestOptions,
+  SubscribeOptions,
+} from './scheduler/context.js';
+export type { EventFilter } from './scheduler/events.js';

@@ -1,0 +1,56 @@
+/** The machine's figures: what it holds now and what it has done so far. */
+import type { Scheduler } from '../scheduler/scheduler.js';
+
+export interface Figures {
+  /** Machine time in milliseconds. */
+  readonly now: number;
+  /** Steps begun so far. */
+  readonly step: number;
+  /** Live components. */
+  readonly components: number;
+  /** Messages waiting to be handled. */
+  readonly queued: number;
+  /** Timers set and not yet fired (request timeouts included). */
+  readonly timers: number;
+  /** Requests still waiting for their reply or timeout. */
+  readonly pendingRequests: number;
+  /** Names in the registry. */
+  readonly names: number;
+  /** Event subscriptions. */
+  readonly subscriptions: number;
+  /** (watcher, watched) pairs. */
+  readonly watches: number;
+  readonly spawned: number;
+  readonly died: number;
+  readonly sent: number;
+  readonly delivered: number;
+  /** Messages to components that never existed or had died. */
+  readonly deadLetters: number;
+  /** Dead letters by message type name. */
+  readonly deadLettersByType: Readonly<Record<string, number>>;
+  readonly lateReplies: number;
+  readonly timeouts: number;
+  readonly handlerErrors: number;
+  readonly eventsDropped: number;
+  readonly eventsFiltered: number;
+}
+
+export function snapshot(scheduler: Scheduler): Figures {
+  const c = scheduler.figures;
+  return {
+    now: scheduler.now,
+    step: scheduler.step,
+    ...scheduler.census(),
+    spawned: c.spawned,
+    died: c.died,
+    sent: c.sent,
+    delivered: c.delivered,
+    deadLetters: c.deadLetters,
+    deadLettersByType: Object.fromEntries(c.deadLettersByType),
+    lateReplies: c.lateReplies,
+    timeouts: c.timeouts,
+    handlerErrors: c.handlerErrors,
+    eventsDropped: c.eventsDropped,
+    eventsFiltered: c.eventsFiltered,
+  };
+}

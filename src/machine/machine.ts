@@ -1,0 +1,64 @@
+/**
+ * The machine: what a caller drives a component system with. Every call
+ * returns a Promise, whether the components run in this thread or in
+ * workers, so code written against one runs against the other.
+ */
+import type { Address } from '../address.js';
+import type { Message, MessageType } from '../message/message.js';
+import { EmbeddedMachine } from './embedded.js';
+import type { Figures } from './figures.js';
+import { type MachineOptions, resolveOptions } from './options.js';
+
+export interface AskOptions {
+  /** Machine-time milliseconds to wait for the reply; default 5000. */
+  readonly timeout?: number;
+}
+
+/** A reply as the caller receives it: a copy, detached from the machine. */
+export interface Reply<B = unknown> {
+  readonly type: MessageType<B>;
+  readonly body: B;
+  readonly sender: Address;
+}
+
+export interface Machine {
+  /** Address of the first component. */
+  readonly root: Address;
+  /** Queues a message from the outside (the body is copied). */
+  send<B>(target: Address, type: MessageType<B>, body: B): Promise<void>;
+  /** Runs until nothing is queued and no timer is set. */
+  run(): Promise<Figures>;
+  /** Runs `count` steps, or until quiet if that comes first. */
+  steps(count: number): Promise<Figures>;
+  /**
+   * Runs until `predicate` holds (checked between batches of messages and
+   * when the machine goes quiet) or until quiet.
+   */
+  runUntil(predicate: (figures: Figures) => boolean): Promise<Figures>;
+  /**
+   * Sends a request and resolves with the reply, running the machine as
+   * needed. Rejects with AskTimeoutError after `timeout`, or NoReplyError
+   * when the machine goes quiet without a reply.
+   */
+  ask<B>(
+    target: Address,
+    type: MessageType<B>,
+    body: B,
+    options?: AskOptions,
+  ): Promise<Reply>;
+  /** A copy of a component's state (see Component.encode). */
+  state(address: Address): Promise<unknown>;
+  /** The address bound to `name`, or undefined. */
+  lookup(name: string): Promise<Address | undefined>;
+  figures(): Promise<Figures>;
+  /** Ends the machine; later calls reject with MachineStoppedError. */
+  stop(): Promise<void>;
+}
+
+/** Builds a machine from a component module (see MachineOptions). */
+export async function createMachine(options: MachineOptions): Promise<Machine> {
+  const resolved = resolveOptions(options);
+  return EmbeddedMachine.start(resolved);
+}
+
+export type { Message };

@@ -1,0 +1,93 @@
+/** The options a machine is built from, checked at the public edge. */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HOST_LIMIT } from '../address.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export type ClockKind = 'virtual' | 'real';
+
+export interface MachineOptions {
+  /**
+   * The module that defines the components: a file URL, or a path
+   * (relative paths start from the working directory). Every thread of the
+   * machine imports it, so it must register its components on import.
+   */
+  readonly module: string | URL;
+  /** Registered name of the first component. */
+  readonly component: string;
+  /** Constructor arguments of the first component; cloned, so cloneable. */
+  readonly args?: readonly unknown[];
+  /**
+   * `virtual` (default): when only timers are left, time jumps to the next
+   * one. `real`: time is wall-clock milliseconds since the machine started.
+   */
+  readonly clock?: ClockKind;
+  /** Check every body against its schema, not only at the edge. */
+  readonly checkBodies?: boolean;
+  /** This host's number, the high part of every address it makes. */
+  readonly host?: number;
+}
+
+export interface ResolvedOptions {
+  readonly moduleUrl: string;
+  readonly component: string;
+  readonly args: unknown[];
+  readonly clock: ClockKind;
+  readonly checkBodies: boolean;
+  readonly host: number;
+}
+
+function moduleUrl(module: unknown): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module !== 'string' || module.length === 0) {
+    throw new InvalidArgumentError(
+      `options.module must be a file URL or a path, got ${String(module)}`,
+    );
+  }
+  if (module.startsWith('file:')) return module;
+  const path = isAbsolute(module) ? module : resolve(process.cwd(), module);
+  return pathToFileURL(path).href;
+}
+
+export function resolveOptions(options: MachineOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('createMachine needs an options object');
+  }
+  const { component, clock = 'virtual', host = 0 } = options;
+  if (typeof component !== 'string' || component.length === 0) {
+    throw new InvalidArgumentError(
+      `options.component must name a registered component, got ` +
+        `${String(component)}`,
+    );
+  }
+  if (clock !== 'virtual' && clock !== 'real') {
+    throw new InvalidArgumentError(
+      `options.clock must be 'virtual' or 'real', got ${String(clock)}`,
+    );
+  }
+  if (!Number.isInteger(host) || host < 0 || host >= HOST_LIMIT) {
+    throw new InvalidArgumentError(
+      `options.host must be an integer in [0, ${HOST_LIMIT}), got ${host}`,
+    );
+  }
+  if (options.args !== undefined && !Array.isArray(options.args)) {
+    throw new InvalidArgumentError('options.args must be an array');
+  }
+  let args: unknown[];
+  try {
+    args = structuredClone([...(options.args ?? [])]);
+  } catch (cause) {
+    throw new InvalidArgumentError(
+      'options.args must be cloneable data (it may cross to another thread)',
+      { cause },
+    );
+  }
+  return {
+    moduleUrl: moduleUrl(options.module),
+    component,
+    args,
+    clock,
+    checkBodies: options.checkBodies ?? false,
+    host,
+  };
+}

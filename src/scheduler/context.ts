@@ -1,0 +1,133 @@
+/**
+ * The context a handler gets: who it is, what time it is, and the verbs it
+ * may use. One context serves every turn of a scheduler, so handlers must
+ * not keep it for later: a verb called outside a turn throws OutOfTurnError.
+ */
+import type { Address } from '../address.js';
+import type { Component } from '../component.js';
+import type { Message, MessageType } from '../message/message.js';
+import type { EventFilter } from './events.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface RequestOptions {
+  /** Machine-time milliseconds before a Timeout message; default 5000. */
+  readonly timeout?: number;
+}
+
+export interface SubscribeOptions<B> {
+  /** Only events fired under this topic (checked at the source). */
+  readonly topic?: string;
+  /** Only events this accepts (checked where the subscriber runs). */
+  readonly filter?: EventFilter<B>;
+}
+
+export class Context {
+  /** @internal */
+  constructor(private readonly scheduler: Scheduler) {}
+
+  /** The address of the component whose turn this is. */
+  get self(): Address {
+    return this.scheduler.turnOwner();
+  }
+
+  /** Machine time in milliseconds. */
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  /** The number of the step in progress. */
+  get step(): number {
+    return this.scheduler.step;
+  }
+
+  /** Starts `component` and returns its address. */
+  spawn(component: Component): Address {
+    return this.scheduler.spawn(this.scheduler.turnOwner(), component);
+  }
+
+  send<B>(target: Address, type: MessageType<B>, body: B): void {
+    this.scheduler.send(this.scheduler.turnOwner(), target, type, body);
+  }
+
+  /**
+   * Sends a request and returns its token. Exactly one of these follows:
+   * a reply carrying the token, or a Timeout message with the token.
+   */
+  request<B>(
+    target: Address,
+    type: MessageType<B>,
+    body: B,
+    options?: RequestOptions,
+  ): number {
+    const s = this.scheduler;
+    return s.request(s.turnOwner(), target, type, body, options?.timeout);
+  }
+
+  /** Answers `request` (a message sent with `request`). */
+  reply<B>(request: Message, type: MessageType<B>, body: B): void {
+    this.scheduler.reply(this.scheduler.turnOwner(), request, type, body);
+  }
+
+  /** Replaces this component's behaviour after the turn; the address stays. */
+  become(next: Component): void {
+    this.scheduler.become(this.scheduler.turnOwner(), next);
+  }
+
+  /** Ends this component after the turn (it gets Died first). */
+  die(): void {
+    this.scheduler.die(this.scheduler.turnOwner());
+  }
+
+  /** Be sent Terminated when `target` dies (at once if it is not alive). */
+  watch(target: Address): void {
+    this.scheduler.watch(this.scheduler.turnOwner(), target);
+  }
+
+  unwatch(target: Address): void {
+    this.scheduler.unwatch(this.scheduler.turnOwner(), target);
+  }
+
+  /** Sends `body` to this component after `delay` ms; returns a timer id. */
+  after<B>(delay: number, type: MessageType<B>, body: B): number {
+    const s = this.scheduler;
+    return s.after(s.turnOwner(), delay, type, body);
+  }
+
+  /** Cancels one of this component's timers; false if it already fired. */
+  cancelTimer(id: number): boolean {
+    return this.scheduler.cancelTimer(this.scheduler.turnOwner(), id);
+  }
+
+  /** Binds `name` to this component; NameTaken arrives if it is held. */
+  register(name: string): void {
+    this.scheduler.register(this.scheduler.turnOwner(), name);
+  }
+
+  unregister(name: string): void {
+    this.scheduler.unregister(this.scheduler.turnOwner(), name);
+  }
+
+  /** Looks `name` up; NameFound arrives with the returned token. */
+  lookup(name: string): number {
+    return this.scheduler.lookup(this.scheduler.turnOwner(), name);
+  }
+
+  /** Subscribes to events of `type` fired by `source`; returns a token. */
+  subscribe<B>(
+    source: Address,
+    type: MessageType<B>,
+    options?: SubscribeOptions<B>,
+  ): number {
+    const s = this.scheduler;
+    return s.subscribe(s.turnOwner(), source, type, options);
+  }
+
+  unsubscribe(token: number): void {
+    this.scheduler.unsubscribe(this.scheduler.turnOwner(), token);
+  }
+
+  /** Fires an event to this component's subscribers. */
+  fire<B>(type: MessageType<B>, body: B, topic?: string): void {
+    this.scheduler.fire(this.scheduler.turnOwner(), type, body, topic);
+  }
+}
