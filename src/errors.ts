@@ -162,3 +162,35 @@ export class RemoteError extends CircoError {
 export function fromRecord(record: ErrorRecord): RemoteError {
   return new RemoteError(record);
 }
+
+/**
+ * A ring holds bytes that cannot be a frame: a length prefix or a published
+ * position out of range. The ring is unusable afterwards; nothing is decoded.
+ */
+export class CorruptFrameError extends CircoError {
+  readonly code = 'ERR_CIRCO_CORRUPT_FRAME';
+  /** Name of the ring. */
+  readonly ring: string;
+  /** Byte offset in the ring's data area where the bad value was read. */
+  readonly offset: number;
+  /** The bad length as read (for a bad write position: its distance). */
+  readonly length: number;
+
+  constructor(ring: string, offset: number, length: number, reason: string) {
+    super(
+      `ring ${ring}: corrupt frame at offset ${offset}, length ${length}: ` +
+        reason,
+    );
+    this.ring = ring;
+    this.offset = offset;
+    this.length = length;
+  }
+}
+
+/**
+ * A barrier party waited past its timeout. The barrier is then broken: every
+ * party waiting or arriving later, and the coordinator, get this error too.
+ */
+export class BarrierTimeoutError extends CircoError {
+  readonly code = 'ERR_CIRCO_BARRIER_TIMEOUT';
+}
