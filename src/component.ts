@@ -76,15 +76,11 @@ export function registerComponents(
     }
     const existing = classes.get(name);
     if (existing !== undefined && existing !== cls) {
-      // A module evaluated twice registers look-alike classes: keep the
-      // first, as message definitions do. Another class is a real clash.
-      if (existing.toString() !== cls.toString()) {
-        throw new DuplicateComponentError(
-          `component name ${name} is already taken by another class`,
-        );
-      }
+      throw new DuplicateComponentError(
+        `component name ${name} is already taken by another class`,
+      );
     }
-    if (existing === undefined) classes.set(name, cls);
+    classes.set(name, cls);
     names.set(cls, name);
   }
 }

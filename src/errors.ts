@@ -134,33 +134,70 @@ export interface ErrorRecord {
   readonly code: string;
   readonly message: string;
   readonly stack?: string;
+  readonly cause?: ErrorRecord;
+  /** The HandlerSite fields of a HandlerError. */
+  readonly site?: HandlerSite;
 }
 
 export function toRecord(error: unknown): ErrorRecord {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      code: typeof code === 'string' ? code : 'ERR_CIRCO_FOREIGN',
-      message: error.message,
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-    };
+  if (!(error instanceof Error)) {
+    return { code: 'ERR_CIRCO_FOREIGN', message: String(error) };
   }
-  return { code: 'ERR_CIRCO_FOREIGN', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  const site =
+    error instanceof HandlerError
+      ? {
+          component: error.component,
+          address: error.address,
+          messageType: error.messageType,
+        }
+      : undefined;
+  return {
+    code: typeof code === 'string' ? code : 'ERR_CIRCO_FOREIGN',
+    message: error.message,
+    ...(error.stack === undefined ? {} : { stack: error.stack }),
+    ...(error.cause === undefined ? {} : { cause: toRecord(error.cause) }),
+    ...(site === undefined ? {} : { site }),
+  };
 }
 
-/** An error that arrived from another thread or host, rebuilt from a record. */
+/**
+ * An error that arrived from another thread or host, rebuilt from a record:
+ * same code, message, stack and cause chain, and the handler site if any.
+ */
 export class RemoteError extends CircoError {
   readonly code: string;
+  readonly component?: string;
+  readonly address?: string;
+  readonly messageType?: string;
 
   constructor(record: ErrorRecord) {
-    super(record.message);
+    super(
+      record.message,
+      record.cause === undefined ? {} : { cause: fromRecord(record.cause) },
+    );
     this.code = record.code;
     if (record.stack !== undefined) this.stack = record.stack;
+    if (record.site !== undefined) {
+      this.component = record.site.component;
+      this.address = record.site.address;
+      this.messageType = record.site.messageType;
+    }
   }
 }
 
 export function fromRecord(record: ErrorRecord): RemoteError {
   return new RemoteError(record);
+}
+
+/** A worker thread ended while the machine needed it. */
+export class WorkerExitError extends CircoError {
+  readonly code = 'ERR_CIRCO_WORKER_EXIT';
+}
+
+/** Threads disagree on the message types they know (fingerprints differ). */
+export class RegistryMismatchError extends CircoError {
+  readonly code = 'ERR_CIRCO_REGISTRY_MISMATCH';
 }
 
 /**

@@ -50,3 +50,4 @@ export type {
   SubscribeOptions,
 } from './scheduler/context.js';
 export type { EventFilter } from './scheduler/events.js';
+export type { SpawnOptions } from './scheduler/scheduler.js';

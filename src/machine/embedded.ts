@@ -4,7 +4,7 @@
  * timers get their chance) even while a long run is in progress.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Address, formatAddress } from '../address.js';
+import { type Address, formatAddress, isAddress, NOBODY } from '../address.js';
 import { componentClass, encodeState } from '../component.js';
 import { figuresChannel } from '../diagnostics.js';
 import {
@@ -16,7 +16,11 @@ import {
   NoSuchComponentError,
   StateNotCloneableError,
 } from '../errors.js';
-import { checkMessageType, type MessageType } from '../message/message.js';
+import {
+  checkBody,
+  checkMessageType,
+  type MessageType,
+} from '../message/message.js';
 import { Timeout } from '../message/system.js';
 import { type Envelope, Kind } from '../scheduler/envelope.js';
 import { DEFAULT_REQUEST_TIMEOUT, Scheduler } from '../scheduler/scheduler.js';
@@ -73,7 +77,9 @@ export class EmbeddedMachine implements Machine {
 
   async send<B>(target: Address, type: MessageType<B>, body: B) {
     this.checkOpen();
+    checkTarget(target);
     checkMessageType(type);
+    checkBody(type, body);
     this.scheduler.sendFromOutside(target, type, structuredClone(body));
     this.wake?.();
   }
@@ -110,7 +116,9 @@ export class EmbeddedMachine implements Machine {
   ): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       this.checkOpen();
+      checkTarget(target);
       checkMessageType(type);
+      checkBody(type, body);
       const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT;
       const token = this.scheduler.requestFromOutside(
         target,
@@ -137,6 +145,7 @@ export class EmbeddedMachine implements Machine {
 
   async state(address: Address): Promise<unknown> {
     this.checkOpen();
+    checkTarget(address);
     const component = this.scheduler.component(address);
     if (component === undefined) {
       throw new NoSuchComponentError(
@@ -157,7 +166,7 @@ export class EmbeddedMachine implements Machine {
 
   async lookup(name: string): Promise<Address | undefined> {
     this.checkOpen();
-    return this.scheduler.lookupName(name);
+    return this.scheduler.services.resolve(name);
   }
 
   async figures(): Promise<Figures> {
@@ -184,13 +193,8 @@ export class EmbeddedMachine implements Machine {
   private end(reason: Error): void {
     if (this.ended !== undefined) return;
     this.ended = reason;
-    const stopped =
-      reason instanceof MachineStoppedError
-        ? reason
-        : new MachineStoppedError(`the machine has ended: ${reason.message}`, {
-            cause: reason,
-          });
-    for (const ask of this.asks.values()) ask.reject(stopped);
+    // An ask waiting when a handler failed gets that failure itself.
+    for (const ask of this.asks.values()) ask.reject(reason);
     this.asks.clear();
   }
 
@@ -288,5 +292,14 @@ export class EmbeddedMachine implements Machine {
         done();
       };
     });
+  }
+}
+
+/** Throws unless `target` could be a component's address. */
+export function checkTarget(target: Address): void {
+  if (!isAddress(target) || target === NOBODY) {
+    throw new InvalidArgumentError(
+      `expected a component address, got ${String(target)}`,
+    );
   }
 }

@@ -50,8 +50,12 @@ export interface Machine {
   state(address: Address): Promise<unknown>;
   /** The address bound to `name`, or undefined. */
   lookup(name: string): Promise<Address | undefined>;
+  /** The figures now; after the machine ended, its final figures. */
   figures(): Promise<Figures>;
-  /** Ends the machine; later calls reject with MachineStoppedError. */
+  /**
+   * Ends the machine; later calls other than `figures` reject with
+   * MachineStoppedError.
+   */
   stop(): Promise<void>;
 }
 

@@ -5,9 +5,10 @@
  */
 import type { Address } from '../address.js';
 import type { Component } from '../component.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { Message, MessageType } from '../message/message.js';
 import type { EventFilter } from './events.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, SpawnOptions } from './scheduler.js';
 
 export interface RequestOptions {
   /** Machine-time milliseconds before a Timeout message; default 5000. */
@@ -40,9 +41,13 @@ export class Context {
     return this.scheduler.step;
   }
 
-  /** Starts `component` and returns its address. */
-  spawn(component: Component): Address {
-    return this.scheduler.spawn(this.scheduler.turnOwner(), component);
+  /**
+   * Starts `component` and returns its address. By default it starts on
+   * this component's worker; `options` can place it elsewhere.
+   */
+  spawn(component: Component, options?: SpawnOptions): Address {
+    const s = this.scheduler;
+    return s.spawn(s.turnOwner(), component, options);
   }
 
   send<B>(target: Address, type: MessageType<B>, body: B): void {
@@ -80,11 +85,11 @@ export class Context {
 
   /** Be sent Terminated when `target` dies (at once if it is not alive). */
   watch(target: Address): void {
-    this.scheduler.watch(this.scheduler.turnOwner(), target);
+    this.scheduler.services.watch(this.scheduler.turnOwner(), target);
   }
 
   unwatch(target: Address): void {
-    this.scheduler.unwatch(this.scheduler.turnOwner(), target);
+    this.scheduler.services.unwatch(this.scheduler.turnOwner(), target);
   }
 
   /** Sends `body` to this component after `delay` ms; returns a timer id. */
@@ -100,16 +105,22 @@ export class Context {
 
   /** Binds `name` to this component; NameTaken arrives if it is held. */
   register(name: string): void {
-    this.scheduler.register(this.scheduler.turnOwner(), name);
+    checkName(name);
+    this.scheduler.services.register(this.scheduler.turnOwner(), name);
   }
 
   unregister(name: string): void {
-    this.scheduler.unregister(this.scheduler.turnOwner(), name);
+    checkName(name);
+    this.scheduler.services.unregister(this.scheduler.turnOwner(), name);
   }
 
   /** Looks `name` up; NameFound arrives with the returned token. */
   lookup(name: string): number {
-    return this.scheduler.lookup(this.scheduler.turnOwner(), name);
+    checkName(name);
+    const s = this.scheduler;
+    const token = s.nextToken();
+    s.services.lookup(s.turnOwner(), name, token);
+    return token;
   }
 
   /** Subscribes to events of `type` fired by `source`; returns a token. */
@@ -119,15 +130,27 @@ export class Context {
     options?: SubscribeOptions<B>,
   ): number {
     const s = this.scheduler;
-    return s.subscribe(s.turnOwner(), source, type, options);
+    const self = s.turnOwner();
+    const token = s.nextToken();
+    const filter = options?.filter as EventFilter | undefined;
+    s.services.subscribe(self, source, type, options?.topic, filter, token);
+    return token;
   }
 
   unsubscribe(token: number): void {
-    this.scheduler.unsubscribe(this.scheduler.turnOwner(), token);
+    this.scheduler.services.unsubscribe(this.scheduler.turnOwner(), token);
   }
 
   /** Fires an event to this component's subscribers. */
   fire<B>(type: MessageType<B>, body: B, topic?: string): void {
     this.scheduler.fire(this.scheduler.turnOwner(), type, body, topic);
+  }
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidArgumentError(
+      `a name must be a non-empty string, got ${String(name)}`,
+    );
   }
 }

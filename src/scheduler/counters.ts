@@ -9,7 +9,7 @@ import {
   debug,
   handlerErrorChannel,
 } from '../diagnostics.js';
-import { HandlerError } from '../errors.js';
+import { AsyncHandlerError, HandlerError } from '../errors.js';
 import type { Envelope } from './envelope.js';
 
 /** A handler that threw, with the policy its class chose. */
@@ -56,7 +56,9 @@ export class Counters {
         messageType: name,
       });
     }
-    debug('dead letter %s to %s', name, formatAddress(envelope.target));
+    if (debug.enabled) {
+      debug('dead letter %s to %s', name, formatAddress(envelope.target));
+    }
   }
 
   /** Counts and publishes a failure; throws HandlerError under `stop`. */
@@ -78,6 +80,8 @@ export class Counters {
       failure.policy,
       failure.error,
     );
-    if (failure.policy === 'stop') throw new HandlerError(site, failure.error);
+    if (failure.policy !== 'stop') return;
+    if (failure.error instanceof AsyncHandlerError) throw failure.error;
+    throw new HandlerError(site, failure.error);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The scheduler: one partition's components, its message queue, its timers
  * and the dispatch loop. The embedded machine runs one; every worker of the
- * threaded engine runs one too.
+ * threaded engine runs one too, with a Partition that reaches the others.
  *
  * Work is cut into steps. A step handles the messages that were queued when
  * it began; what they send is handled in the next step. Timers fire and the
@@ -12,17 +12,17 @@
  */
 import {
   type Address,
-  FIRST_COMPONENT_SERIAL,
   formatAddress,
   NOBODY,
   outsideAddress,
-  SERIAL_LIMIT,
 } from '../address.js';
 import {
   type Component,
   type ComponentClass,
   checkComponent,
   componentName,
+  decodeState,
+  encodeState,
 } from '../component.js';
 import {
   AsyncHandlerError,
@@ -38,22 +38,20 @@ import {
 import {
   Became,
   Died,
-  NameFound,
-  NameTaken,
   Spawned,
   Terminate,
-  Terminated,
   Timeout,
 } from '../message/system.js';
-import { Context, type SubscribeOptions } from './context.js';
-import { Counters, type Failure } from './counters.js';
+import { type Allocator, localAllocator } from './allocator.js';
+import { Context } from './context.js';
+import { Counters } from './counters.js';
 import { Envelope, Kind } from './envelope.js';
-import { EventHub } from './events.js';
-import { NameRegistry } from './names.js';
+import type { Op } from './ops.js';
+import type { Partition } from './partition.js';
 import { Fifo } from './queue.js';
+import { Services } from './services.js';
 import { ComponentTable } from './table.js';
 import { type Timer, TimerHeap } from './timers.js';
-import { WatchList } from './watches.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = 5_000;
 
@@ -66,25 +64,37 @@ export interface SchedulerOptions {
    * for what nobody outside waits for (it is then a dead letter).
    */
   readonly outside: (envelope: Envelope) => boolean;
+  /** Absent on one thread; the way to the other workers otherwise. */
+  readonly partition?: Partition;
+  /** Hands out addresses; by default a local counter. */
+  readonly allocator?: Allocator;
+}
+
+/** Where `spawn` puts a component. */
+export interface SpawnOptions {
+  /** Start it on this worker. */
+  readonly worker?: number;
+  /** Let the machine's spread policy choose the worker. */
+  readonly spread?: boolean;
 }
 
 export class Scheduler {
   readonly ctx = new Context(this);
   readonly figures = new Counters();
   readonly outsideAddress: Address;
+  readonly services: Services;
+  readonly here: number;
   private readonly table: ComponentTable;
   private readonly queue = new Fifo<Envelope>();
   private readonly timers = new TimerHeap();
   /** Request token -> the timer that will time the request out. */
   private readonly pending = new Map<number, Timer>();
-  private readonly names = new NameRegistry();
-  private readonly events = new EventHub();
-  private readonly watches = new WatchList();
-  private readonly base: number;
+  private readonly allocator: Allocator;
+  private readonly partition: Partition | undefined;
   private readonly checkBodies: boolean;
   private readonly toOutside: (envelope: Envelope) => boolean;
-  private nextSerial = FIRST_COMPONENT_SERIAL;
-  private nextToken = 1;
+  private readonly tokenStride: number;
+  private tokens = 0;
 
   now = 0;
   step = 0;
@@ -96,11 +106,22 @@ export class Scheduler {
   private dying = false;
 
   constructor(options: SchedulerOptions) {
-    this.base = options.host * SERIAL_LIMIT;
     this.table = new ComponentTable(options.host);
     this.outsideAddress = outsideAddress(options.host);
     this.checkBodies = options.checkBodies;
     this.toOutside = options.outside;
+    this.partition = options.partition;
+    this.here = options.partition?.index ?? 0;
+    this.tokenStride = options.partition?.workers ?? 1;
+    this.allocator = options.allocator ?? localAllocator(options.host);
+    this.services = new Services({
+      here: this.here,
+      workerOf: (address) => this.workerOf(address),
+      isAlive: (address) => this.table.get(address) !== undefined,
+      call: (worker, op) => this.partition!.call(worker, op),
+      postSystem: (target, type, body, sender, token) =>
+        this.post(this.system(target, type, body, sender, token)),
+    });
   }
 
   // ---- driving -----------------------------------------------------------
@@ -146,10 +167,35 @@ export class Scheduler {
     return done;
   }
 
+  /** Queues a message that arrived from another worker or the outside. */
+  accept(envelope: Envelope): void {
+    this.queue.push(envelope);
+  }
+
+  /** Runs an operation another worker asked for. */
+  perform(op: Op): void {
+    if (op.op !== 'spawn') return this.services.perform(op);
+    const component = decodeState(op.component, op.state);
+    this.adopt(op.address, component, op.parent);
+  }
+
   // ---- delivery ----------------------------------------------------------
+
+  /** The worker a message to `address` goes to. */
+  workerOf(address: Address): number {
+    return this.partition === undefined ? 0 : this.partition.locate(address);
+  }
 
   private post(envelope: Envelope): void {
     this.figures.sent++;
+    const partition = this.partition;
+    if (partition !== undefined) {
+      const worker = partition.locate(envelope.target);
+      if (worker !== this.here) {
+        partition.forward(worker, envelope);
+        return;
+      }
+    }
     this.queue.push(envelope);
   }
 
@@ -161,6 +207,7 @@ export class Scheduler {
       return;
     }
     if (envelope.kind !== Kind.Plain && !this.admit(envelope, component)) {
+      if (this.dying) this.settle(target); // its filter failed under 'die'
       return;
     }
     this.turn(target, component, envelope);
@@ -189,8 +236,8 @@ export class Scheduler {
     (v as Promise<unknown>).then(undefined, () => undefined);
     throw new AsyncHandlerError(
       `handler of ${componentName(component)} at ` +
-        `${formatAddress(this.current)} returned a Promise ` +
-        `for ${message.type.name}: handlers must be synchronous`,
+        `${formatAddress(this.current)} returned a Promise for ` +
+        `${message.type.name}: handlers must be synchronous`,
     );
   }
 
@@ -200,17 +247,20 @@ export class Scheduler {
     message: Message,
     error: unknown,
   ): void {
-    if (error instanceof AsyncHandlerError) throw error;
-    const cls = component.constructor as ComponentClass;
-    const failure: Failure = {
+    // A Promise from a handler is a programming error: it stops the run
+    // whatever the policy says.
+    const policy =
+      error instanceof AsyncHandlerError
+        ? 'stop'
+        : ((component.constructor as ComponentClass).errorPolicy ?? 'stop');
+    this.figures.recordFailure({
       address,
       component: componentName(component),
       messageType: message.type.name,
       error,
-      policy: cls.errorPolicy ?? 'stop',
-    };
-    this.figures.recordFailure(failure); // throws for the 'stop' policy
-    if (failure.policy === 'die') this.dying = true;
+      policy,
+    }); // throws for the 'stop' policy
+    if (policy === 'die') this.dying = true;
   }
 
   /** Applies the `become` and `die` of the turn that just ended. */
@@ -238,16 +288,16 @@ export class Scheduler {
   private admit(envelope: Envelope, component: Component): boolean {
     if (envelope.kind === Kind.Reply) return this.admitReply(envelope);
     if (envelope.kind !== Kind.Event) return true;
-    const subscription = this.events.get(envelope.token);
-    if (subscription?.subscriber !== envelope.target) {
+    const filter = this.services.filterFor(envelope.token, envelope.target);
+    if (filter === undefined) {
       this.figures.eventsDropped++; // unsubscribed while it was on its way
       return false;
     }
-    if (subscription.filter === undefined) return true;
+    if (filter === null) return true;
     let accepted = false;
     this.current = envelope.target;
     try {
-      accepted = subscription.filter(envelope.body, envelope.topic);
+      accepted = filter(envelope.body, envelope.topic);
     } catch (error) {
       this.failed(envelope.target, component, envelope, error);
     } finally {
@@ -282,11 +332,7 @@ export class Scheduler {
     for (const timer of this.timers.removeOwner(address)) {
       if (timer.token !== 0) this.pending.delete(timer.token);
     }
-    this.names.removeHolder(address);
-    this.events.removeComponent(address);
-    for (const watcher of this.watches.remove(address)) {
-      this.post(this.system(watcher, Terminated, { who: address }, address));
-    }
+    this.services.died(address);
     this.figures.died++;
   }
 
@@ -298,6 +344,11 @@ export class Scheduler {
     token = 0,
   ): Envelope<B> {
     return new Envelope(target, sender, type, body, Kind.System, token, void 0);
+  }
+
+  /** A token unique in the machine: workers interleave their counters. */
+  nextToken(): number {
+    return ++this.tokens * this.tokenStride + this.here;
   }
 
   // ---- verbs (the context calls these with the turn's owner) -------------
@@ -313,16 +364,49 @@ export class Scheduler {
     return this.current;
   }
 
-  spawn(parent: Address, component: Component): Address {
+  spawn(parent: Address, component: Component, options?: SpawnOptions) {
     checkComponent(component);
-    if (this.nextSerial >= SERIAL_LIMIT) {
-      throw new InvalidArgumentError('this host has used up its addresses');
-    }
-    const address = (this.base + this.nextSerial++) as Address;
-    this.table.set(address, component);
+    const worker = this.placement(options);
+    const address = this.allocator.allocate(worker);
     this.figures.spawned++;
-    this.post(this.system(address, Spawned, { parent }, parent));
+    if (worker === this.here) {
+      this.adopt(address, component, parent);
+    } else {
+      const name = componentName(component);
+      const state = encodeState(component);
+      this.partition!.call(worker, {
+        op: 'spawn',
+        address,
+        parent,
+        component: name,
+        state,
+      });
+    }
     return address;
+  }
+
+  private placement(options: SpawnOptions | undefined): number {
+    if (options === undefined) return this.here;
+    const workers = this.partition?.workers ?? 1;
+    if (options.worker !== undefined) {
+      const w = options.worker;
+      if (!Number.isInteger(w) || w < 0 || w >= workers) {
+        throw new InvalidArgumentError(
+          `spawn option worker must be an integer in [0, ${workers}), ` +
+            `got ${w}`,
+        );
+      }
+      return w;
+    }
+    return options.spread === true && this.partition !== undefined
+      ? this.partition.spread()
+      : this.here;
+  }
+
+  /** Starts `component` here at an address allocated by its spawner. */
+  private adopt(address: Address, component: Component, parent: Address) {
+    this.table.set(address, component);
+    this.post(this.system(address, Spawned, { parent }, parent));
   }
 
   send<B>(from: Address, to: Address, type: MessageType<B>, body: B): void {
@@ -339,15 +423,10 @@ export class Scheduler {
   ): number {
     this.checkSend(to, type, body);
     checkDelay('timeout', timeout);
-    const token = this.nextToken++;
+    const token = this.nextToken();
     this.post(new Envelope(to, from, type, body, Kind.Request, token, void 0));
-    const guard = this.system(
-      from,
-      Timeout,
-      { requestType: type.name },
-      from,
-      token,
-    );
+    const expiry = { requestType: type.name };
+    const guard = this.system(from, Timeout, expiry, from, token);
     this.pending.set(token, this.timers.add(this.now + timeout, guard, token));
     return token;
   }
@@ -360,16 +439,9 @@ export class Scheduler {
       );
     }
     this.checkSend(request.sender, type, body);
+    const { sender, token } = request;
     this.post(
-      new Envelope(
-        request.sender,
-        from,
-        type,
-        body,
-        Kind.Reply,
-        request.token,
-        undefined,
-      ),
+      new Envelope(sender, from, type, body, Kind.Reply, token, void 0),
     );
   }
 
@@ -382,30 +454,10 @@ export class Scheduler {
     this.dying = true;
   }
 
-  watch(watcher: Address, target: Address): void {
-    if (this.table.get(target) === undefined) {
-      this.post(this.system(watcher, Terminated, { who: target }, target));
-    } else {
-      this.watches.watch(watcher, target);
-    }
-  }
-
-  unwatch(watcher: Address, target: Address): void {
-    this.watches.unwatch(watcher, target);
-  }
-
   after<B>(self: Address, delay: number, type: MessageType<B>, body: B) {
     checkDelay('delay', delay);
     this.checkSend(self, type, body);
-    const envelope = new Envelope(
-      self,
-      self,
-      type,
-      body,
-      Kind.System,
-      0,
-      undefined,
-    );
+    const envelope = this.system(self, type, body);
     return this.timers.add(this.now + delay, envelope, 0).id;
   }
 
@@ -418,67 +470,12 @@ export class Scheduler {
     return true;
   }
 
-  register(self: Address, name: string): void {
-    checkName(name);
-    const holder = this.names.register(name, self);
-    if (holder !== undefined) {
-      this.post(this.system(self, NameTaken, { name, holder }, NOBODY));
-    }
-  }
-
-  unregister(self: Address, name: string): void {
-    this.names.unregister(name, self);
-  }
-
-  lookup(self: Address, name: string): number {
-    checkName(name);
-    const token = this.nextToken++;
-    const address = this.names.lookup(name) ?? NOBODY;
-    this.post(this.system(self, NameFound, { name, address }, NOBODY, token));
-    return token;
-  }
-
-  subscribe<B>(
-    subscriber: Address,
-    source: Address,
-    type: MessageType<B>,
-    options: SubscribeOptions<B> | undefined,
-  ): number {
-    checkMessageType(type);
-    const token = this.nextToken++;
-    // A source that is gone has no dispatcher: the subscription is inert.
-    if (this.table.get(source) !== undefined) {
-      this.events.add({
-        token,
-        source,
-        subscriber,
-        type,
-        topic: options?.topic,
-        filter: options?.filter as ((b: unknown) => boolean) | undefined,
-      });
-    }
-    return token;
-  }
-
-  unsubscribe(subscriber: Address, token: number): void {
-    if (this.events.get(token)?.subscriber === subscriber) {
-      this.events.remove(token);
-    }
-  }
-
   fire<B>(source: Address, type: MessageType<B>, body: B, topic?: string) {
     this.checkSend(source, type, body);
-    for (const s of this.events.matching(source, type, topic)) {
+    for (const s of this.services.audience(source, type, topic)) {
+      const { subscriber, token } = s;
       this.post(
-        new Envelope(
-          s.subscriber,
-          source,
-          type,
-          body,
-          Kind.Event,
-          s.token,
-          topic,
-        ),
+        new Envelope(subscriber, source, type, body, Kind.Event, token, topic),
       );
     }
   }
@@ -508,9 +505,8 @@ export class Scheduler {
   sendFromOutside<B>(to: Address, type: MessageType<B>, body: B): void {
     checkMessageType(type);
     checkBody(type, body);
-    this.post(
-      new Envelope(to, this.outsideAddress, type, body, Kind.Plain, 0, void 0),
-    );
+    const from = this.outsideAddress;
+    this.post(new Envelope(to, from, type, body, Kind.Plain, 0, void 0));
   }
 
   requestFromOutside<B>(
@@ -531,10 +527,6 @@ export class Scheduler {
     this.timers.remove(timer);
   }
 
-  lookupName(name: string): Address | undefined {
-    return this.names.lookup(name);
-  }
-
   /** Totals of the things that live in this scheduler right now. */
   census() {
     return {
@@ -542,10 +534,7 @@ export class Scheduler {
       queued: this.queue.length,
       timers: this.timers.size,
       pendingRequests: this.pending.size,
-      names: this.names.size,
-      subscriptions: this.events.size,
-      dispatchers: this.events.dispatchers,
-      watches: this.watches.size,
+      ...this.services.census(),
     };
   }
 }
@@ -554,14 +543,6 @@ function checkDelay(what: string, value: number): void {
   if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
     throw new InvalidArgumentError(
       `${what} must be a finite number of milliseconds >= 0, got ${value}`,
-    );
-  }
-}
-
-function checkName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidArgumentError(
-      `a name must be a non-empty string, got ${String(name)}`,
     );
   }
 }

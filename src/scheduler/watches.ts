@@ -1,59 +1,41 @@
-/** Who watches whom, so that a death can be announced to its watchers. */
-import type { Address } from '../address.js';
+/**
+ * A many-to-many relation kept as lists per key, for who watches whom and
+ * who subscribed to what. Lists keep insertion order, so notifications go
+ * out in the order the relations were made.
+ */
+export class MultiMap<K, V> {
+  private readonly lists = new Map<K, V[]>();
+  private pairs = 0;
 
-function addTo(map: Map<Address, Address[]>, key: Address, value: Address) {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else if (!list.includes(value)) list.push(value);
-}
-
-function removeFrom(
-  map: Map<Address, Address[]>,
-  key: Address,
-  value: Address,
-): void {
-  const list = map.get(key);
-  if (list === undefined) return;
-  const at = list.indexOf(value);
-  if (at >= 0) list.splice(at, 1);
-  if (list.length === 0) map.delete(key);
-}
-
-export class WatchList {
-  private readonly watchersOf = new Map<Address, Address[]>();
-  private readonly watchedBy = new Map<Address, Address[]>();
-
-  /** Number of (watcher, watched) pairs. */
+  /** Number of (key, value) pairs. */
   get size(): number {
-    let n = 0;
-    for (const list of this.watchersOf.values()) n += list.length;
-    return n;
+    return this.pairs;
   }
 
-  watch(watcher: Address, watched: Address): void {
-    addTo(this.watchersOf, watched, watcher);
-    addTo(this.watchedBy, watcher, watched);
+  add(key: K, value: V): void {
+    const list = this.lists.get(key);
+    if (list === undefined) this.lists.set(key, [value]);
+    else if (list.includes(value)) return;
+    else list.push(value);
+    this.pairs++;
   }
 
-  unwatch(watcher: Address, watched: Address): void {
-    removeFrom(this.watchersOf, watched, watcher);
-    removeFrom(this.watchedBy, watcher, watched);
+  remove(key: K, value: V): boolean {
+    const list = this.lists.get(key);
+    const at = list === undefined ? -1 : list.indexOf(value);
+    if (at < 0) return false;
+    list!.splice(at, 1);
+    if (list!.length === 0) this.lists.delete(key);
+    this.pairs--;
+    return true;
   }
 
-  /**
-   * Forgets `address` on both sides and returns the components that
-   * watched it, in the order they started watching.
-   */
-  remove(address: Address): readonly Address[] {
-    for (const watched of this.watchedBy.get(address) ?? []) {
-      removeFrom(this.watchersOf, watched, address);
-    }
-    this.watchedBy.delete(address);
-    const watchers = this.watchersOf.get(address) ?? [];
-    this.watchersOf.delete(address);
-    for (const watcher of watchers) {
-      removeFrom(this.watchedBy, watcher, address);
-    }
-    return watchers;
+  /** Removes and returns every value of `key`. */
+  take(key: K): readonly V[] {
+    const list = this.lists.get(key);
+    if (list === undefined) return [];
+    this.lists.delete(key);
+    this.pairs -= list.length;
+    return list;
   }
 }
