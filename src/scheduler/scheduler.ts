@@ -174,7 +174,10 @@ export class Scheduler {
 
   /** Runs an operation another worker asked for. */
   perform(op: Op): void {
-    if (op.op !== 'spawn') return this.services.perform(op);
+    if (op.op !== 'spawn') {
+      this.services.perform(op);
+      return;
+    }
     const component = decodeState(op.component, op.state);
     this.adopt(op.address, component, op.parent);
   }

@@ -271,7 +271,8 @@ export class Services {
   perform(op: Exclude<Op, { op: 'spawn' }>): void {
     switch (op.op) {
       case 'watch':
-        return this.watchHere(op.watcher, op.target);
+        this.watchHere(op.watcher, op.target);
+        return;
       case 'unwatch':
         this.watchers.remove(op.target, op.watcher);
         return;
@@ -287,18 +288,14 @@ export class Services {
         this.names.unregister(op.name, op.holder);
         return;
       case 'forget':
-        return this.names.removeHolder(op.holder);
+        this.names.removeHolder(op.holder);
+        return;
       case 'lookup':
-        return this.lookup(op.requester, op.name, op.token);
+        this.lookup(op.requester, op.name, op.token);
+        return;
       case 'subscribe': {
         const type = messageTypes.get(op.type)!;
-        return this.subscribeHere(
-          op.token,
-          op.source,
-          op.subscriber,
-          type,
-          op.topic,
-        );
+        this.subscribeHere(op.token, op.source, op.subscriber, type, op.topic);
       }
       case 'unsubscribe':
         this.dispatchers.remove(op.token);
