@@ -296,6 +296,7 @@ export class Services {
       case 'subscribe': {
         const type = messageTypes.get(op.type)!;
         this.subscribeHere(op.token, op.source, op.subscriber, type, op.topic);
+        return;
       }
       case 'unsubscribe':
         this.dispatchers.remove(op.token);
