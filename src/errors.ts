@@ -186,8 +186,60 @@ export class RemoteError extends CircoError {
   }
 }
 
-export function fromRecord(record: ErrorRecord): RemoteError {
-  return new RemoteError(record);
+/**
+ * Rebuilds an error that crossed a thread: the same class when its code is
+ * one of Circo's (so `instanceof` and `code` work the same on both sides),
+ * with the original message, stack and cause chain; a RemoteError else.
+ */
+export function fromRecord(record: ErrorRecord): CircoError {
+  const cause =
+    record.cause === undefined ? undefined : fromRecord(record.cause);
+  let error: CircoError;
+  if (record.code === 'ERR_CIRCO_HANDLER_FAILED' && record.site) {
+    error = new HandlerError(record.site, cause);
+  } else {
+    const cls = classesByCode().get(record.code);
+    if (cls === undefined) return new RemoteError(record);
+    error = new cls(record.message, cause === undefined ? {} : { cause });
+  }
+  error.message = record.message;
+  if (record.stack !== undefined) error.stack = record.stack;
+  return error;
+}
+
+type PlainErrorClass = new (
+  message: string,
+  options?: { cause?: unknown },
+) => CircoError;
+
+let byCode: Map<string, PlainErrorClass> | undefined;
+
+function classesByCode(): Map<string, PlainErrorClass> {
+  if (byCode === undefined) {
+    const classes: PlainErrorClass[] = [
+      InvalidArgumentError,
+      InvalidAddressError,
+      UnknownMessageTypeError,
+      DuplicateMessageTypeError,
+      InvalidBodyError,
+      UnknownComponentError,
+      DuplicateComponentError,
+      NoSuchComponentError,
+      StateNotCloneableError,
+      OutOfTurnError,
+      ModuleLoadError,
+      AsyncHandlerError,
+      MachineStoppedError,
+      AskTimeoutError,
+      NoReplyError,
+      StrictModeOnlyError,
+      WorkerExitError,
+      RegistryMismatchError,
+      BarrierTimeoutError,
+    ];
+    byCode = new Map(classes.map((cls) => [new cls('').code, cls]));
+  }
+  return byCode;
 }
 
 /** A worker thread ended while the machine needed it. */

@@ -3,6 +3,7 @@
  * party, it only loads shared words and waits with Atomics.waitAsync.
  */
 
+import { waitAsync } from '../atomics.js';
 import { BarrierTimeoutError, InvalidArgumentError } from '../errors.js';
 import { type BarrierLayout, BROKEN, GEN_MASK, W_GEN } from './layout.js';
 import {
@@ -12,20 +13,6 @@ import {
   RoundResults,
   unmask,
 } from './results.js';
-
-type WaitAsyncResult =
-  | { async: false; value: 'not-equal' | 'timed-out' }
-  | { async: true; value: Promise<'ok' | 'timed-out'> };
-
-/** Atomics.waitAsync (Node 20) is missing from the ES2022 lib typings. */
-interface AtomicsWaitAsync {
-  waitAsync(
-    array: Int32Array,
-    index: number,
-    value: number,
-    timeout?: number,
-  ): WaitAsyncResult;
-}
 
 /**
  * The coordinator's handle: never a party, never blocks. Await
@@ -100,8 +87,7 @@ export class BarrierCoordinator extends RoundResults {
       }
       // Pairs with the notify after a GEN CAS. Passing the word just read
       // closes the gap: if GEN moved since, this settles at once.
-      const atomics = Atomics as unknown as AtomicsWaitAsync;
-      const waiting = atomics.waitAsync(this.words, W_GEN, word, left);
+      const waiting = waitAsync(this.words, W_GEN, word, left);
       if (!waiting.async) continue;
       if (left === INFINITY) {
         await waiting.value;

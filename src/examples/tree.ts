@@ -77,8 +77,8 @@ export class TreeActor extends Component {
   onmessage(msg: Message, ctx: Context): void {
     if (GrowRequest.is(msg)) {
       if (this.left === NOBODY) {
-        this.left = ctx.spawn(new TreeActor());
-        this.right = ctx.spawn(new TreeActor());
+        this.left = ctx.spawn(new TreeActor(), { spread: true });
+        this.right = ctx.spawn(new TreeActor(), { spread: true });
         ctx.send(msg.body.creator, GrowResponse, {
           leafs: [this.left, this.right],
         });

@@ -64,14 +64,7 @@ export class EmbeddedMachine implements Machine {
   }
 
   static async start(options: ResolvedOptions): Promise<EmbeddedMachine> {
-    try {
-      await import(options.moduleUrl);
-    } catch (cause) {
-      throw new ModuleLoadError(
-        `cannot import component module ${options.moduleUrl}`,
-        { cause },
-      );
-    }
+    await importModule(options.moduleUrl);
     return new EmbeddedMachine(options);
   }
 
@@ -301,5 +294,16 @@ export function checkTarget(target: Address): void {
     throw new InvalidArgumentError(
       `expected a component address, got ${String(target)}`,
     );
+  }
+}
+
+/** Imports the component module, or fails with ModuleLoadError. */
+export async function importModule(url: string): Promise<void> {
+  try {
+    await import(url);
+  } catch (cause) {
+    throw new ModuleLoadError(`cannot import component module ${url}`, {
+      cause,
+    });
   }
 }

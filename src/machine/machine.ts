@@ -4,8 +4,9 @@
  * workers, so code written against one runs against the other.
  */
 import type { Address } from '../address.js';
+import { ThreadedMachine } from '../engine/coordinator.js';
 import type { Message, MessageType } from '../message/message.js';
-import { EmbeddedMachine } from './embedded.js';
+import { EmbeddedMachine, importModule } from './embedded.js';
 import type { Figures } from './figures.js';
 import { type MachineOptions, resolveOptions } from './options.js';
 
@@ -62,7 +63,12 @@ export interface Machine {
 /** Builds a machine from a component module (see MachineOptions). */
 export async function createMachine(options: MachineOptions): Promise<Machine> {
   const resolved = resolveOptions(options);
-  return EmbeddedMachine.start(resolved);
+  if (resolved.workers === 0) return EmbeddedMachine.start(resolved);
+  await importModule(resolved.moduleUrl);
+  return ThreadedMachine.start(resolved, {
+    workers: resolved.workers,
+    spread: resolved.spread,
+  });
 }
 
 export type { Message };

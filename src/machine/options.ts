@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOST_LIMIT } from '../address.js';
+import type { SpreadPolicy } from '../engine/spread.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export type ClockKind = 'virtual' | 'real';
@@ -26,6 +27,17 @@ export interface MachineOptions {
   readonly checkBodies?: boolean;
   /** This host's number, the high part of every address it makes. */
   readonly host?: number;
+  /**
+   * Worker threads. 0 runs everything on the calling thread (the embedded
+   * machine); n > 0 partitions the components over n workers.
+   */
+  readonly workers?: number;
+  /**
+   * Where spawns with `spread: true` go: `round-robin` (default) or
+   * `scatter` drawn from `seed`.
+   */
+  readonly spread?: 'round-robin' | 'scatter';
+  readonly seed?: number;
 }
 
 export interface ResolvedOptions {
@@ -35,6 +47,8 @@ export interface ResolvedOptions {
   readonly clock: ClockKind;
   readonly checkBodies: boolean;
   readonly host: number;
+  readonly workers: number;
+  readonly spread: SpreadPolicy;
 }
 
 function moduleUrl(module: unknown): string {
@@ -82,7 +96,32 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
       { cause },
     );
   }
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
+    throw new InvalidArgumentError(
+      `options.workers must be an integer in [0, 256], got ${workers}`,
+    );
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) {
+    throw new InvalidArgumentError(
+      `options.seed must be an integer, got ${seed}`,
+    );
+  }
+  let spread: SpreadPolicy;
+  if (options.spread === undefined || options.spread === 'round-robin') {
+    spread = { policy: 'round-robin' };
+  } else if (options.spread === 'scatter') {
+    spread = { policy: 'scatter', seed };
+  } else {
+    throw new InvalidArgumentError(
+      `options.spread must be 'round-robin' or 'scatter', got ` +
+        `${String(options.spread)}`,
+    );
+  }
   return {
+    workers,
+    spread,
     moduleUrl: moduleUrl(options.module),
     component,
     args,

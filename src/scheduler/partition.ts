@@ -19,6 +19,12 @@ export interface Partition {
   call(worker: number, op: Op): void;
   /** The worker a spawn with `spread: true` goes to. */
   spread(): number;
+  /**
+   * Offered a message whose target is not here; returns true to keep it
+   * for later (its component may still be arriving), false for a dead
+   * letter.
+   */
+  hold(envelope: Envelope): boolean;
 }
 
 /** The worker that holds the name registry and the outside's requests. */

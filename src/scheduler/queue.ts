@@ -37,6 +37,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** The oldest item, left in place; undefined when empty. */
+  peek(): T | undefined {
+    return this.head === this.tail ? undefined : this.items[this.head];
+  }
+
   /** Calls `visit` on each item, oldest first, without removing any. */
   forEach(visit: (item: T) => void): void {
     for (let i = this.head; i !== this.tail; i = (i + 1) & this.mask) {

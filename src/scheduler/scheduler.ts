@@ -323,6 +323,7 @@ export class Scheduler {
 
   private undeliverable(envelope: Envelope): void {
     if (envelope.target !== this.outsideAddress) {
+      if (this.partition?.hold(envelope) === true) return;
       this.figures.recordDeadLetter(envelope);
     } else if (envelope.kind !== Kind.Reply || this.admitReply(envelope)) {
       if (this.toOutside(envelope)) this.figures.delivered++;
@@ -542,7 +543,7 @@ export class Scheduler {
   }
 }
 
-function checkDelay(what: string, value: number): void {
+export function checkDelay(what: string, value: number): void {
   if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
     throw new InvalidArgumentError(
       `${what} must be a finite number of milliseconds >= 0, got ${value}`,

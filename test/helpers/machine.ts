@@ -15,6 +15,13 @@ export type { Machine };
 
 export type StartOptions = Omit<MachineOptions, 'module' | 'component'>;
 
+/**
+ * Worker threads for every suite: CIRCO_WORKERS=n runs them all on n
+ * workers (0, the default, is the embedded machine), with a seeded scatter
+ * placement so that spread spawns really cross workers.
+ */
+export const WORKERS = Number(process.env.CIRCO_WORKERS ?? 0);
+
 export function startMachine(
   module: string,
   component: string,
@@ -22,6 +29,9 @@ export function startMachine(
 ): Promise<Machine> {
   return createMachine({
     checkBodies: true,
+    workers: WORKERS,
+    spread: 'scatter',
+    seed: testSeed(),
     ...options,
     module: fixture(module),
     component,

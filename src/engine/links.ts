@@ -1,0 +1,135 @@
+/**
+ * The ends of the rings a worker writes and reads. An outbound link never
+ * blocks: frames that do not fit wait in its overflow queue and go out as
+ * the reader makes room. Every frame carries the link's sequence number,
+ * which the inbound end checks, so a lost or repeated frame is an error
+ * rather than a silent gap.
+ */
+import { CorruptFrameError } from '../errors.js';
+import { RingConsumer, RingProducer } from '../ring/ring.js';
+import type { Envelope } from '../scheduler/envelope.js';
+import { Fifo } from '../scheduler/queue.js';
+import { readFrame, writeControl, writeMessage } from '../wire/codec.js';
+
+interface Pending {
+  readonly envelope: Envelope | undefined;
+  readonly op: number;
+  readonly value: unknown;
+  readonly seq: number;
+}
+
+export class Outbound {
+  private readonly producer: RingProducer;
+  private readonly overflow = new Fifo<Pending>(16);
+  private seq = 0;
+  private written = 0;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    name: string,
+    /** Wakes the reader (rings its bell). */
+    private readonly wake: () => void,
+    /** Whether to wake the reader after every publish, waiting or not. */
+    private readonly alwaysWake = false,
+  ) {
+    this.producer = new RingProducer(buffer, name);
+  }
+
+  /** Frames waiting for room. */
+  get backlog(): number {
+    return this.overflow.length;
+  }
+
+  message(envelope: Envelope, step: number): void {
+    const seq = this.seq++;
+    if (this.overflow.length > 0 || !this.writeMessage(envelope, seq, step)) {
+      this.overflow.push({ envelope, op: 0, value: undefined, seq });
+    }
+  }
+
+  control(op: number, value: unknown): void {
+    const seq = this.seq++;
+    if (
+      this.overflow.length > 0 ||
+      !writeControl(this.producer, op, value, seq)
+    ) {
+      this.overflow.push({ envelope: undefined, op, value, seq });
+    }
+    this.written++;
+  }
+
+  private writeMessage(envelope: Envelope, seq: number, step: number) {
+    const meta = { seq, step, flags: 0, senderKey: 0 };
+    if (!writeMessage(this.producer, envelope, meta)) return false;
+    this.written++;
+    return true;
+  }
+
+  /** Writes what fits of the overflow, then publishes the batch. */
+  flush(step: number): void {
+    while (this.overflow.length > 0) {
+      const p = this.overflow.peek()!;
+      const done =
+        p.envelope === undefined
+          ? writeControl(this.producer, p.op, p.value, p.seq)
+          : this.writeMessage(p.envelope, p.seq, step);
+      if (!done) break;
+      this.overflow.shift();
+    }
+    if (this.written === 0) return;
+    this.written = 0;
+    if (this.producer.publish() || this.alwaysWake) this.wake();
+  }
+}
+
+/** What an inbound end does with the frames it reads. */
+export interface FrameSink {
+  onMessage(envelope: Envelope): void;
+  onControl(op: number, value: unknown): void;
+}
+
+export class Inbound {
+  private readonly consumer: RingConsumer;
+  private expected = 0;
+  private readonly visit: (
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    view: DataView,
+  ) => void;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    readonly name: string,
+    sink: FrameSink,
+  ) {
+    this.consumer = new RingConsumer(buffer, name);
+    this.visit = (bytes, offset, length, view) => {
+      const frame = readFrame(bytes, offset, length, view);
+      if (frame.seq !== this.expected) {
+        throw new CorruptFrameError(
+          name,
+          offset,
+          length,
+          `frame sequence ${frame.seq} where ${this.expected} was due`,
+        );
+      }
+      this.expected = (this.expected + 1) >>> 0;
+      if (frame.kind === 'message') sink.onMessage(frame.envelope);
+      else sink.onControl(frame.op, frame.value);
+    };
+  }
+
+  /** Reads every published frame; returns how many. */
+  drain(): number {
+    return this.consumer.poll(this.visit);
+  }
+
+  isEmpty(): boolean {
+    return this.consumer.isEmpty();
+  }
+
+  setWaiting(waiting: boolean): void {
+    this.consumer.setWaiting(waiting);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * What each worker contributes to a barrier round, by column. The decision
+ * columns let every worker reach the same verdict (go on, jump the clock,
+ * park); the figure columns let the coordinator report the machine's
+ * figures at every round without stopping anyone.
+ */
+
+/** Summed over workers (in worker order). */
+export const Sum = {
+  /** Messages queued locally and not yet handled. */
+  Queued: 0,
+  /** Messages written (or waiting to be written) to other workers, ever. */
+  RemoteSent: 1,
+  /** Messages read from other workers' rings, ever. */
+  RemoteReceived: 2,
+  /** Frames waiting for room in a ring. */
+  Overflow: 3,
+  /** Workers that saw the coordinator's PARK (or SHUTDOWN) request. */
+  ParkSeen: 4,
+  /** Frames from the coordinator not yet read. */
+  OutsideUnread: 5,
+  /** Messages held until an in-flight spawn lands. */
+  Limbo: 6,
+  SpawnOpsSent: 7,
+  SpawnOpsReceived: 8,
+} as const;
+
+/**
+ * Figures each worker publishes per round (per party, so that a worker's
+ * last word can replace its column when it fails); names match `Figures`.
+ */
+export const FIGURE_SUMS = [
+  'components',
+  'queued',
+  'timers',
+  'pendingRequests',
+  'names',
+  'subscriptions',
+  'watches',
+  'spawned',
+  'died',
+  'sent',
+  'delivered',
+  'deadLetters',
+  'lateReplies',
+  'timeouts',
+  'handlerErrors',
+  'eventsDropped',
+  'eventsFiltered',
+] as const;
+
+export type FigureName = (typeof FIGURE_SUMS)[number];
+
+export const SUM_COLUMNS = 9;
+
+export const Min = {
+  /** Due time of the earliest timer, or Infinity. */
+  EarliestTimer: 0,
+  /** Minus the worker's wall clock: the minimum is the latest clock. */
+  NegatedWall: 1,
+  /** The machine clock (the same in every worker). */
+  Clock: 2,
+} as const;
+export const MIN_COLUMNS = 3;
+
+/** Published per worker, unreduced: these, then FIGURE_SUMS in order. */
+export const PerWorker = {
+  /** Messages this worker sent to other workers, ever. */
+  SentAcross: 0,
+  /** Frames waiting for room in this worker's rings. */
+  Overflow: 1,
+  /** Steps this worker has begun; the machine's step is the largest. */
+  Step: 2,
+} as const;
+export const FIRST_FIGURE_COLUMN = 3;
+export const PER_WORKER_COLUMNS = FIRST_FIGURE_COLUMN + FIGURE_SUMS.length;
+
+/** Control-frame operation codes between the threads. */
+export const Op = {
+  /** worker -> worker: a scheduler Op (spawn, watch, names, events). */
+  Service: 1,
+  /** worker -> coordinator: started; `{ fingerprint, root? }`. */
+  Hello: 2,
+  /** coordinator -> worker 0: `{ id, target, type, body, timeout }`. */
+  Ask: 3,
+  /** worker 0 -> coordinator: `{ id, type, body, sender }` or timeout. */
+  Answer: 4,
+  /** coordinator -> worker: `{ id, address }`; reply `{ id, state }`. */
+  State: 5,
+  StateReply: 6,
+  /** coordinator -> worker 0: `{ id, name }`; reply `{ id, address }`. */
+  Lookup: 7,
+  LookupReply: 8,
+  /** coordinator -> worker 0: forget an unanswered ask `{ id }`. */
+  Forget: 9,
+  /** worker -> coordinator: the run failed here `{ error }`. */
+  Failure: 10,
+  /** worker -> coordinator, when parking: `{ deadLettersByType }`. */
+  Parked: 11,
+} as const;

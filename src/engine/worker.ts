@@ -1,0 +1,507 @@
+/**
+ * A worker of the threaded engine: the piscina task that runs one
+ * partition for the machine's whole life.
+ *
+ * Parked, the worker sleeps on its bell and serves the coordinator's
+ * frames (sends, state reads, asks). Running, it alternates a work phase
+ * (read the rings, handle messages, write the rings, for one time slice or
+ * until idle) with a barrier round where every worker reports its counters
+ * and all reach the same verdict: go on, jump the clock to the next timer,
+ * or park (quiet, step limit, or the coordinator asked).
+ */
+import { type Address, formatAddress, outsideAddress } from '../address.js';
+import { Barrier, type BarrierParty } from '../barrier/barrier.js';
+import { componentClass, encodeState } from '../component.js';
+import { StateNotCloneableError, toRecord } from '../errors.js';
+import { messageTypes } from '../message/message.js';
+import { Timeout } from '../message/system.js';
+import { Allocator } from '../scheduler/allocator.js';
+import { type Envelope, Kind } from '../scheduler/envelope.js';
+import type { Op as ServiceOp } from '../scheduler/ops.js';
+import type { Partition } from '../scheduler/partition.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { WorkerConfig } from './config.js';
+import {
+  bellOf,
+  blocksOf,
+  COORD_BELL,
+  c2wSentOf,
+  PARK,
+  RUN_EPOCH,
+  RUN_STEPS,
+  ring,
+  SHUTDOWN,
+} from './control.js';
+import { Inbound, Outbound } from './links.js';
+import {
+  FIGURE_SUMS,
+  FIRST_FIGURE_COLUMN,
+  Min,
+  Op,
+  PerWorker,
+  Sum,
+} from './rounds.js';
+import { Spreader } from './spread.js';
+
+/** Messages handled between looks at the rings. */
+const BATCH = 1024;
+/** Longest work phase before a round, in ms. */
+const SLICE_MS = 2;
+/** Frames in an outbound overflow past which the worker stops handling. */
+const HIGH_WATER = 65_536;
+/** Longest sleep while parked before looking again, in ms. */
+const PARKED_NAP_MS = 50;
+
+export class WorkerRuntime implements Partition {
+  readonly index: number;
+  readonly workers: number;
+  private readonly config: WorkerConfig;
+  private readonly control: Int32Array;
+  private readonly barrier: BarrierParty;
+  private readonly allocator: Allocator;
+  private readonly scheduler: Scheduler;
+  private readonly outbound: (Outbound | undefined)[] = [];
+  private readonly inbound: Inbound[] = [];
+  private readonly toCoordinator: Outbound;
+  private readonly spreader: Spreader;
+  private readonly outside: Address;
+  private readonly epochWall: number;
+  /** Outside asks in flight here (worker 0): request token -> ask id. */
+  private readonly asks = new Map<number, number>();
+  private readonly limbo: Envelope[] = [];
+  /** Whether the frames being read come from the coordinator. */
+  private fromCoordinator = false;
+  /** Envelopes that already waited in limbo once: dead if still unknown. */
+  private readonly released = new WeakSet<Envelope>();
+  private epoch = 0;
+  private clock = 0;
+  private stepLimit = Infinity;
+  private remoteSent = 0;
+  private remoteReceived = 0;
+  private outsideRead = 0;
+  private spawnOpsSent = 0;
+  private spawnOpsReceived = 0;
+
+  constructor(config: WorkerConfig) {
+    this.config = config;
+    this.index = config.index;
+    this.workers = config.workers;
+    this.control = new Int32Array(config.control);
+    this.barrier = Barrier.attach(config.barrier, config.index);
+    this.epochWall = config.epochWall;
+    this.outside = outsideAddress(config.host);
+    this.spreader = new Spreader(config.spread, config.index, config.workers);
+    const control = this.control;
+    this.allocator = new Allocator(config.host, config.workers, (w) =>
+      Atomics.add(control, blocksOf(w), 1),
+    );
+    const coordinator = config.workers;
+    for (let w = 0; w <= config.workers; w++) {
+      if (w === this.index) continue;
+      const name = `${w === coordinator ? 'c' : w}->${this.index}`;
+      this.inbound.push(new Inbound(config.rings[w]![this.index]!, name, this));
+    }
+    for (let w = 0; w < config.workers; w++) {
+      this.outbound[w] =
+        w === this.index
+          ? undefined
+          : new Outbound(
+              config.rings[this.index]![w]!,
+              `${this.index}->${w}`,
+              () => ring(control, bellOf(w)),
+            );
+    }
+    this.toCoordinator = new Outbound(
+      config.rings[this.index]![coordinator]!,
+      `${this.index}->c`,
+      () => ring(control, COORD_BELL),
+      true,
+    );
+    this.scheduler = new Scheduler({
+      host: config.host,
+      checkBodies: config.checkBodies,
+      outside: (envelope) => this.answerOutside(envelope),
+      partition: this,
+      allocator: this.allocator,
+    });
+  }
+
+  /** Starts the root (worker 0), says hello, then serves until shutdown. */
+  main(): void {
+    let root: Address | undefined;
+    if (this.index === 0) {
+      const cls = componentClass(this.config.component);
+      root = this.scheduler.spawnRoot(
+        new cls(...(this.config.args as never[])),
+      );
+    }
+    this.report(Op.Hello, { fingerprint: messageTypes.fingerprint(), root });
+    while (Atomics.load(this.control, SHUTDOWN) === 0) {
+      this.pump();
+      const epoch = Atomics.load(this.control, RUN_EPOCH);
+      if (epoch !== this.epoch) {
+        this.epoch = epoch;
+        this.run(Atomics.load(this.control, RUN_STEPS));
+      } else {
+        this.sleep(PARKED_NAP_MS);
+      }
+    }
+  }
+
+  // ---- Partition ---------------------------------------------------------
+
+  locate(address: Address): number {
+    if (address === this.outside) return 0;
+    return this.allocator.homeOf(address);
+  }
+
+  forward(worker: number, envelope: Envelope): void {
+    this.remoteSent++;
+    this.outbound[worker]!.message(envelope, this.scheduler.step);
+  }
+
+  call(worker: number, op: ServiceOp): void {
+    if (op.op === 'spawn') this.spawnOpsSent++;
+    this.outbound[worker]!.control(Op.Service, op);
+  }
+
+  spread(): number {
+    return this.spreader.next();
+  }
+
+  // ---- frames from the rings (FrameSink) ---------------------------------
+
+  onMessage(envelope: Envelope): void {
+    if (envelope.sender === this.outside && this.fromCoordinator) {
+      this.outsideRead++;
+    } else {
+      this.remoteReceived++;
+    }
+    this.scheduler.accept(envelope);
+  }
+
+  onControl(op: number, value: unknown): void {
+    if (this.fromCoordinator) this.outsideRead++;
+    const v = value as Record<string, unknown>;
+    switch (op) {
+      case Op.Service: {
+        const service = value as ServiceOp;
+        if (service.op === 'spawn') this.spawnOpsReceived++;
+        this.scheduler.perform(service);
+        return;
+      }
+      case Op.Ask: {
+        const type = messageTypes.get(v.type as number)!;
+        const token = this.scheduler.requestFromOutside(
+          v.target as Address,
+          type,
+          v.body,
+          v.timeout as number,
+        );
+        this.asks.set(token, v.id as number);
+        return;
+      }
+      case Op.Forget:
+        for (const [token, id] of this.asks) {
+          if (id !== v.id) continue;
+          this.asks.delete(token);
+          this.scheduler.forgetRequest(token);
+        }
+        return;
+      case Op.State:
+        this.readState(v.id as number, v.address as Address);
+        return;
+      case Op.Lookup:
+        this.report(Op.LookupReply, {
+          id: v.id,
+          address: this.scheduler.services.resolve(v.name as string),
+        });
+        return;
+    }
+  }
+
+  private readState(id: number, address: Address): void {
+    const component = this.scheduler.component(address);
+    if (component === undefined) {
+      this.report(Op.StateReply, { id, missing: true });
+      return;
+    }
+    let state: unknown;
+    try {
+      state = encodeState(component);
+    } catch (cause) {
+      const error = new StateNotCloneableError(
+        `the state of ${component.constructor.name} at ` +
+          `${formatAddress(address)} cannot be copied; give the class ` +
+          `encode() and static decode()`,
+        { cause },
+      );
+      this.report(Op.StateReply, { id, error: toRecord(error) });
+      return;
+    }
+    this.report(Op.StateReply, { id, state });
+  }
+
+  /** Worker 0 only: replies and timeouts of the coordinator's asks. */
+  private answerOutside(envelope: Envelope): boolean {
+    const id = this.asks.get(envelope.token);
+    if (id === undefined) return false;
+    this.asks.delete(envelope.token);
+    if (envelope.kind === Kind.Reply) {
+      const { type, body, sender } = envelope;
+      this.report(Op.Answer, { id, type: type.id, body, sender });
+    } else if (envelope.type === Timeout) {
+      this.report(Op.Answer, { id, timeout: envelope.body });
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private report(op: number, value: unknown): void {
+    this.toCoordinator.control(op, value);
+    this.toCoordinator.flush(this.scheduler.step);
+  }
+
+  // ---- the loop ----------------------------------------------------------
+
+  /** Reads every inbound ring once, then writes what is pending. */
+  private pump(): number {
+    let read = 0;
+    const coordinatorRing = this.inbound.length - 1;
+    for (let i = 0; i < this.inbound.length; i++) {
+      this.fromCoordinator = i === coordinatorRing;
+      read += this.inbound[i]!.drain();
+    }
+    this.fromCoordinator = false;
+    this.flush();
+    return read;
+  }
+
+  private flush(): void {
+    const step = this.scheduler.step;
+    for (const link of this.outbound) link?.flush(step);
+    this.toCoordinator.flush(step);
+  }
+
+  private backlog(): number {
+    let frames = this.toCoordinator.backlog;
+    for (const link of this.outbound) frames += link?.backlog ?? 0;
+    return frames;
+  }
+
+  /**
+   * One run. In the loose mode each worker counts its own steps: a run of
+   * `steps` lets every worker begin at most that many; -1 means no limit.
+   */
+  private run(steps: number): void {
+    this.stepLimit = steps < 0 ? Infinity : this.scheduler.step + steps;
+    // Real time went on while parked; the first round agrees on it again.
+    if (this.config.clock === 'real') this.clock = this.wall();
+    for (;;) {
+      this.workPhase();
+      const round = this.arrive();
+      const verdict = this.verdict();
+      // One clock for the machine, moved only here: in real time to the
+      // latest wall clock any worker brought to the round.
+      if (this.config.clock === 'real') {
+        this.clock = -this.barrier.min(Min.NegatedWall);
+      }
+      this.releaseLimbo();
+      if (verdict === 'park') {
+        this.park(round);
+        return;
+      }
+      if (verdict === 'jump') this.clock = this.barrier.min(Min.EarliestTimer);
+      else if (verdict === 'wait') this.waitForTimer();
+    }
+  }
+
+  private workPhase(): void {
+    const s = this.scheduler;
+    const end = performance.now() + SLICE_MS;
+    for (;;) {
+      this.pump();
+      const descheduled = this.backlog() > HIGH_WATER;
+      if (!descheduled) {
+        const now = this.now();
+        if (this.canStep() && (s.queued > 0 || s.earliestTimer <= now)) {
+          s.beginStep(now);
+        }
+        s.work(BATCH);
+        this.flush();
+      }
+      const idle = this.runnable() === 0 && this.backlog() === 0;
+      if (idle || performance.now() > end) return;
+    }
+  }
+
+  /** Whether this worker may begin another step in this run. */
+  private canStep(): boolean {
+    return this.scheduler.stepDone && this.scheduler.step < this.stepLimit;
+  }
+
+  /** Messages this worker could still handle in this run. */
+  private runnable(): number {
+    const s = this.scheduler;
+    if (!s.stepDone) return s.queued;
+    return s.step < this.stepLimit ? s.queued : 0;
+  }
+
+  private now(): number {
+    return this.clock;
+  }
+
+  private wall(): number {
+    return performance.timeOrigin + performance.now() - this.epochWall;
+  }
+
+  private arrive(): number {
+    const b = this.barrier;
+    const s = this.scheduler;
+    const outsideSent = Atomics.load(this.control, c2wSentOf(this.index));
+    const parkAsked =
+      Atomics.load(this.control, PARK) | Atomics.load(this.control, SHUTDOWN);
+    b.setSum(Sum.Queued, this.runnable());
+    b.setSum(Sum.RemoteSent, this.remoteSent);
+    b.setSum(Sum.RemoteReceived, this.remoteReceived);
+    b.setSum(Sum.Overflow, this.backlog());
+    b.setSum(Sum.ParkSeen, parkAsked === 0 ? 0 : 1);
+    b.setSum(Sum.OutsideUnread, outsideSent - this.outsideRead);
+    b.setSum(Sum.Limbo, this.limbo.length);
+    b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
+    b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
+    const values = this.figureValues();
+    for (let i = 0; i < values.length; i++) {
+      b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);
+    }
+    // Timers of a worker at its step limit cannot fire in this run.
+    b.setMin(
+      Min.EarliestTimer,
+      s.step < this.stepLimit ? s.earliestTimer : Infinity,
+    );
+    b.setMin(Min.NegatedWall, -this.wall());
+    b.setMin(Min.Clock, this.now());
+    b.setPerParty(PerWorker.SentAcross, this.remoteSent);
+    b.setPerParty(PerWorker.Overflow, this.backlog());
+    b.setPerParty(PerWorker.Step, s.step);
+    return b.arrive();
+  }
+
+  /** This worker's figures, in FIGURE_SUMS order. */
+  private figureValues(): number[] {
+    const s = this.scheduler;
+    const values: Record<string, number> = {
+      ...s.census(),
+      ...countersOf(s.figures),
+    };
+    return FIGURE_SUMS.map((name) => values[name] ?? 0);
+  }
+
+  /** The verdict of the round just completed; the same in every worker. */
+  private verdict(): 'go' | 'jump' | 'wait' | 'park' {
+    const b = this.barrier;
+    if (b.sum(Sum.ParkSeen) > 0) return 'park';
+    const inFlight =
+      b.sum(Sum.RemoteSent) -
+      b.sum(Sum.RemoteReceived) +
+      b.sum(Sum.Overflow) +
+      b.sum(Sum.OutsideUnread) +
+      b.sum(Sum.SpawnOpsSent) -
+      b.sum(Sum.SpawnOpsReceived);
+    if (b.sum(Sum.Queued) > 0 || inFlight > 0) return 'go';
+    if (b.sum(Sum.Limbo) > 0) return 'go'; // limbo resolves next round
+    const earliest = b.min(Min.EarliestTimer);
+    if (earliest === Infinity) return 'park';
+    return this.config.clock === 'real' ? 'wait' : 'jump';
+  }
+
+  /** Real clock, nothing to do but timers: sleep until the first is due. */
+  private waitForTimer(): void {
+    const due = this.barrier.min(Min.EarliestTimer) - this.wall();
+    if (due > 0) this.sleep(due);
+  }
+
+  /**
+   * A message to a component born here that is not here (yet): its spawn
+   * may still be on its way from the worker that spawned it. It waits in
+   * limbo until a round shows every spawn in flight landed.
+   */
+  hold(envelope: Envelope): boolean {
+    if (this.released.has(envelope)) return false; // dead after all
+    if (this.locate(envelope.target) !== this.index) return false;
+    this.limbo.push(envelope);
+    return true;
+  }
+
+  /** After a round with no spawn in flight: deliver limbo, or count it. */
+  private releaseLimbo(): void {
+    const b = this.barrier;
+    if (this.limbo.length === 0) return;
+    if (b.sum(Sum.SpawnOpsSent) !== b.sum(Sum.SpawnOpsReceived)) return;
+    for (const envelope of this.limbo.splice(0)) {
+      this.released.add(envelope);
+      this.scheduler.accept(envelope);
+    }
+  }
+
+  /** Every worker parks at the same round and says so to the coordinator. */
+  private park(round: number): void {
+    this.report(Op.Parked, {
+      epoch: this.epoch,
+      round,
+      deadLettersByType: Object.fromEntries(
+        this.scheduler.figures.deadLettersByType,
+      ),
+    });
+  }
+
+  /** Sleeps on this worker's bell, at most `ms`, unless a ring has frames. */
+  private sleep(ms: number): void {
+    const bell = bellOf(this.index);
+    const seen = Atomics.load(this.control, bell);
+    for (const link of this.inbound) link.setWaiting(true);
+    // Re-check after advertising: a producer that published before seeing
+    // the flag left frames we can see now (see the ring's wait protocol).
+    if (this.inbound.every((link) => link.isEmpty())) {
+      Atomics.wait(this.control, bell, seen, ms);
+    }
+    for (const link of this.inbound) link.setWaiting(false);
+  }
+
+  /** The worker's answer to a failure: tell the coordinator, then stop. */
+  fail(error: unknown): void {
+    const figures = this.figureValues();
+    this.toCoordinator.control(Op.Failure, { error: toRecord(error), figures });
+    this.toCoordinator.flush(this.scheduler.step);
+  }
+}
+
+function countersOf(f: Scheduler['figures']): Record<string, number> {
+  return {
+    spawned: f.spawned,
+    died: f.died,
+    sent: f.sent,
+    delivered: f.delivered,
+    deadLetters: f.deadLetters,
+    lateReplies: f.lateReplies,
+    timeouts: f.timeouts,
+    handlerErrors: f.handlerErrors,
+    eventsDropped: f.eventsDropped,
+    eventsFiltered: f.eventsFiltered,
+  };
+}
+
+/** The piscina task: one per worker, returning only at shutdown. */
+export default async function circoWorker(config: WorkerConfig) {
+  let runtime: WorkerRuntime | undefined;
+  try {
+    await import(config.moduleUrl);
+    runtime = new WorkerRuntime(config);
+    runtime.main();
+    return { ok: true };
+  } catch (error) {
+    if (runtime !== undefined) runtime.fail(error);
+    return { ok: false, error: toRecord(error) };
+  }
+}
