@@ -74,7 +74,7 @@ export interface EngineOptions {
   readonly workers: number;
   readonly spread: WorkerConfig['spread'];
   /** Per-worker heap limits; a worker past them dies (and fails the run). */
-  readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number };
+  readonly resourceLimits: ResolvedOptions['resourceLimits'];
 }
 
 interface Waiter<T> {
@@ -160,9 +160,7 @@ export class ThreadedMachine implements Machine {
       maxThreads: workers,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
-      ...(engine.resourceLimits === undefined
-        ? {}
-        : { resourceLimits: engine.resourceLimits }),
+      resourceLimits: engine.resourceLimits,
     });
     const epochWall = performance.timeOrigin + performance.now();
     for (let index = 0; index < workers; index++) {

@@ -68,6 +68,7 @@ export async function createMachine(options: MachineOptions): Promise<Machine> {
   return ThreadedMachine.start(resolved, {
     workers: resolved.workers,
     spread: resolved.spread,
+    resourceLimits: resolved.resourceLimits,
   });
 }
 

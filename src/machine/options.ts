@@ -1,4 +1,5 @@
 /** The options a machine is built from, checked at the public edge. */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HOST_LIMIT } from '../address.js';
@@ -29,9 +30,18 @@ export interface MachineOptions {
   readonly host?: number;
   /**
    * Worker threads. 0 runs everything on the calling thread (the embedded
-   * machine); n > 0 partitions the components over n workers.
+   * machine); n > 0 partitions the components over n workers. Default: one
+   * per available core.
    */
   readonly workers?: number;
+  /**
+   * Heap limits of each worker (as for `new Worker`). A worker that
+   * passes them dies, and the machine fails with WorkerExitError.
+   */
+  readonly resourceLimits?: {
+    readonly maxOldGenerationSizeMb?: number;
+    readonly maxYoungGenerationSizeMb?: number;
+  };
   /**
    * Where spawns with `spread: true` go: `round-robin` (default) or
    * `scatter` drawn from `seed`.
@@ -49,6 +59,10 @@ export interface ResolvedOptions {
   readonly host: number;
   readonly workers: number;
   readonly spread: SpreadPolicy;
+  readonly resourceLimits: {
+    readonly maxOldGenerationSizeMb?: number;
+    readonly maxYoungGenerationSizeMb?: number;
+  };
 }
 
 function moduleUrl(module: unknown): string {
@@ -96,7 +110,7 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
       { cause },
     );
   }
-  const workers = options.workers ?? 0;
+  const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) {
     throw new InvalidArgumentError(
       `options.workers must be an integer in [0, 256], got ${workers}`,
@@ -119,9 +133,21 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
         `${String(options.spread)}`,
     );
   }
+  const limits = options.resourceLimits ?? {};
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new InvalidArgumentError(
+        `options.resourceLimits.${name} must be a positive number of MB, ` +
+          `got ${String(value)}`,
+      );
+    }
+  }
   return {
     workers,
     spread,
+    // Breadth-first workloads keep many messages queued: a young
+    // generation larger than V8's default saves many copying collections.
+    resourceLimits: { maxYoungGenerationSizeMb: 64, ...limits },
     moduleUrl: moduleUrl(options.module),
     component,
     args,
