@@ -42,6 +42,7 @@ export {
   Spawned,
   Terminate,
   Terminated,
+  Tick,
   Timeout,
 } from './message/system.js';
 export type {
@@ -51,3 +52,4 @@ export type {
 } from './scheduler/context.js';
 export type { EventFilter } from './scheduler/events.js';
 export type { SpawnOptions } from './scheduler/scheduler.js';
+export type { Reduction } from './scheduler/strict.js';

@@ -12,6 +12,8 @@ export interface WorkerConfig {
   readonly args: readonly unknown[];
   readonly clock: ClockKind;
   readonly checkBodies: boolean;
+  /** Present in the strict step mode. */
+  readonly strict: { readonly reverseInbox: boolean } | undefined;
   readonly spread: SpreadPolicy;
   /** The control block (see control.ts). */
   readonly control: SharedArrayBuffer;

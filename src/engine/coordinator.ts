@@ -58,8 +58,8 @@ import {
   MIN_COLUMNS,
   Min,
   Op,
-  PER_WORKER_COLUMNS,
   PerWorker,
+  perWorkerColumns,
   SUM_COLUMNS,
 } from './rounds.js';
 
@@ -119,7 +119,7 @@ export class ThreadedMachine implements Machine {
       parties: workers,
       sums: SUM_COLUMNS,
       mins: MIN_COLUMNS,
-      perParty: PER_WORKER_COLUMNS,
+      perParty: perWorkerColumns(workers),
       spin: workers >= availableParallelism() ? 0 : undefined,
     });
     const rings: (SharedArrayBuffer | undefined)[][] = [];
@@ -173,6 +173,7 @@ export class ThreadedMachine implements Machine {
         args: options.args,
         clock: options.clock,
         checkBodies: options.checkBodies,
+        strict: options.strict,
         spread: engine.spread,
         control: control.buffer as SharedArrayBuffer,
         barrier: this.barrier.buffer,

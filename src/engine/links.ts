@@ -40,6 +40,11 @@ export class Outbound {
     return this.overflow.length;
   }
 
+  /** Frames given to this link so far, written or waiting. */
+  get frames(): number {
+    return this.seq;
+  }
+
   message(envelope: Envelope, step: number): void {
     const seq = this.seq++;
     if (this.overflow.length > 0 || !this.writeMessage(envelope, seq, step)) {
@@ -59,7 +64,13 @@ export class Outbound {
   }
 
   private writeMessage(envelope: Envelope, seq: number, step: number) {
-    const meta = { seq, step, flags: 0, senderKey: 0 };
+    const meta = {
+      seq,
+      step,
+      flags: 0,
+      senderKey: envelope.senderKey,
+      senderSeq: envelope.senderSeq,
+    };
     if (!writeMessage(this.producer, envelope, meta)) return false;
     this.written++;
     return true;
@@ -105,7 +116,7 @@ export class Inbound {
   ) {
     this.consumer = new RingConsumer(buffer, name);
     this.visit = (bytes, offset, length, view) => {
-      const frame = readFrame(bytes, offset, length, view);
+      const frame = readFrame(bytes, offset, length, view, name);
       if (frame.seq !== this.expected) {
         throw new CorruptFrameError(
           name,
@@ -120,9 +131,14 @@ export class Inbound {
     };
   }
 
-  /** Reads every published frame; returns how many. */
-  drain(): number {
-    return this.consumer.poll(this.visit);
+  /** Reads up to `max` published frames; returns how many. */
+  drain(max = Number.POSITIVE_INFINITY): number {
+    return this.consumer.poll(this.visit, max);
+  }
+
+  /** Frames read so far. */
+  get received(): number {
+    return this.expected;
   }
 
   isEmpty(): boolean {

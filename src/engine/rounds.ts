@@ -1,3 +1,5 @@
+import { LIMBS } from '../scheduler/exact.js';
+
 /**
  * What each worker contributes to a barrier round, by column. The decision
  * columns let every worker reach the same verdict (go on, jump the clock,
@@ -51,7 +53,10 @@ export const FIGURE_SUMS = [
 
 export type FigureName = (typeof FIGURE_SUMS)[number];
 
-export const SUM_COLUMNS = 9;
+/** Strict mode: contributions to the step's reduction, then its limbs. */
+export const REDUCTION_COUNT = 9;
+export const FIRST_LIMB = 10;
+export const SUM_COLUMNS = FIRST_LIMB + 2 * LIMBS;
 
 export const Min = {
   /** Due time of the earliest timer, or Infinity. */
@@ -60,8 +65,11 @@ export const Min = {
   NegatedWall: 1,
   /** The machine clock (the same in every worker). */
   Clock: 2,
+  /** Strict mode: the smallest contribution, and minus the largest. */
+  ReductionMin: 3,
+  ReductionNegatedMax: 4,
 } as const;
-export const MIN_COLUMNS = 3;
+export const MIN_COLUMNS = 5;
 
 /** Published per worker, unreduced: these, then FIGURE_SUMS in order. */
 export const PerWorker = {
@@ -73,7 +81,10 @@ export const PerWorker = {
   Step: 2,
 } as const;
 export const FIRST_FIGURE_COLUMN = 3;
-export const PER_WORKER_COLUMNS = FIRST_FIGURE_COLUMN + FIGURE_SUMS.length;
+/** Then, per destination worker, the frames sent to it so far. */
+export const FIRST_FRAMES_COLUMN = FIRST_FIGURE_COLUMN + FIGURE_SUMS.length;
+export const perWorkerColumns = (workers: number) =>
+  FIRST_FRAMES_COLUMN + workers;
 
 /** Control-frame operation codes between the threads. */
 export const Op = {

@@ -17,9 +17,11 @@ import { messageTypes } from '../message/message.js';
 import { Timeout } from '../message/system.js';
 import { Allocator } from '../scheduler/allocator.js';
 import { type Envelope, Kind } from '../scheduler/envelope.js';
+import { ExactSum } from '../scheduler/exact.js';
 import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import type { Reduction } from '../scheduler/strict.js';
 import type { WorkerConfig } from './config.js';
 import {
   bellOf,
@@ -36,9 +38,12 @@ import { Inbound, Outbound } from './links.js';
 import {
   FIGURE_SUMS,
   FIRST_FIGURE_COLUMN,
+  FIRST_FRAMES_COLUMN,
+  FIRST_LIMB,
   Min,
   Op,
   PerWorker,
+  REDUCTION_COUNT,
   Sum,
 } from './rounds.js';
 import { Spreader } from './spread.js';
@@ -62,6 +67,8 @@ export class WorkerRuntime implements Partition {
   private readonly scheduler: Scheduler;
   private readonly outbound: (Outbound | undefined)[] = [];
   private readonly inbound: Inbound[] = [];
+  /** inboundFrom[w]: the ring from worker w (undefined for this one). */
+  private readonly inboundFrom: (Inbound | undefined)[] = [];
   private readonly toCoordinator: Outbound;
   private readonly spreader: Spreader;
   private readonly outside: Address;
@@ -73,6 +80,8 @@ export class WorkerRuntime implements Partition {
   private fromCoordinator = false;
   /** Envelopes that already waited in limbo once: dead if still unknown. */
   private readonly released = new WeakSet<Envelope>();
+  /** Scratch for this worker's share of the reduction. */
+  private readonly limbs: number[] = [];
   private epoch = 0;
   private clock = 0;
   private stepLimit = Infinity;
@@ -99,7 +108,9 @@ export class WorkerRuntime implements Partition {
     for (let w = 0; w <= config.workers; w++) {
       if (w === this.index) continue;
       const name = `${w === coordinator ? 'c' : w}->${this.index}`;
-      this.inbound.push(new Inbound(config.rings[w]![this.index]!, name, this));
+      const link = new Inbound(config.rings[w]![this.index]!, name, this);
+      this.inbound.push(link);
+      this.inboundFrom[w] = link;
     }
     for (let w = 0; w < config.workers; w++) {
       this.outbound[w] =
@@ -120,6 +131,7 @@ export class WorkerRuntime implements Partition {
     this.scheduler = new Scheduler({
       host: config.host,
       checkBodies: config.checkBodies,
+      ...(config.strict === undefined ? {} : { strict: config.strict }),
       outside: (envelope) => this.answerOutside(envelope),
       partition: this,
       allocator: this.allocator,
@@ -295,6 +307,10 @@ export class WorkerRuntime implements Partition {
    * `steps` lets every worker begin at most that many; -1 means no limit.
    */
   private run(steps: number): void {
+    if (this.config.strict !== undefined) {
+      this.runStrict(steps);
+      return;
+    }
     this.stepLimit = steps < 0 ? Infinity : this.scheduler.step + steps;
     // Real time went on while parked; the first round agrees on it again.
     if (this.config.clock === 'real') this.clock = this.wall();
@@ -315,6 +331,80 @@ export class WorkerRuntime implements Partition {
       if (verdict === 'jump') this.clock = this.barrier.min(Min.EarliestTimer);
       else if (verdict === 'wait') this.waitForTimer();
     }
+  }
+
+  /**
+   * One run in the strict mode: every round is one step for every worker.
+   *
+   *   arrive -> verdict -> read exactly the frames sent before the round
+   *          -> park, or: begin the step (ordered inbox) and handle it all
+   *
+   * A worker reads, from each peer, exactly the frames that peer had sent
+   * when it arrived: the ring is FIFO, so a fast peer's frames of the next
+   * step stay behind them, unread, until the next round.
+   */
+  private runStrict(steps: number): void {
+    const s = this.scheduler;
+    const limit = steps < 0 ? Infinity : s.step + steps;
+    this.stepLimit = Infinity;
+    if (this.config.clock === 'real') this.clock = this.wall();
+    for (;;) {
+      const round = this.arrive();
+      const verdict = this.verdict();
+      if (this.config.clock === 'real') {
+        this.clock = -this.barrier.min(Min.NegatedWall);
+      }
+      this.readStep();
+      if (verdict === 'park' || s.step >= limit) {
+        this.park(round);
+        return;
+      }
+      if (verdict === 'jump') this.clock = this.barrier.min(Min.EarliestTimer);
+      else if (verdict === 'wait') this.waitForTimer();
+      s.beginStep(this.clock, this.globalReduction());
+      while (!s.stepDone) {
+        s.work(BATCH);
+        this.flush();
+      }
+      this.pumpCoordinator();
+    }
+  }
+
+  /** Reads, from every peer, the frames it had sent when it arrived. */
+  private readStep(): void {
+    const b = this.barrier;
+    for (let p = 0; p < this.workers; p++) {
+      const link = this.inboundFrom[p];
+      if (link === undefined) continue;
+      const due = b.perParty(p, FIRST_FRAMES_COLUMN + this.index);
+      while (link.received < due) {
+        if (link.drain(due - link.received) === 0) {
+          // The peer is still writing its overflow: let it, and keep ours
+          // moving so that it is never stuck behind us.
+          this.flush();
+          this.sleep(1);
+        }
+      }
+    }
+    this.flush();
+  }
+
+  private pumpCoordinator(): void {
+    this.fromCoordinator = true;
+    this.inboundFrom[this.workers]!.drain();
+    this.fromCoordinator = false;
+    this.flush();
+  }
+
+  /** The reduction of the step that just ended, over every worker. */
+  private globalReduction(): Reduction {
+    const b = this.barrier;
+    return {
+      count: b.sum(REDUCTION_COUNT),
+      sum: ExactSum.fromLimbSums((i) => b.sum(FIRST_LIMB + i)),
+      min: b.min(Min.ReductionMin),
+      max: -b.min(Min.ReductionNegatedMax),
+    };
   }
 
   private workPhase(): void {
@@ -341,11 +431,12 @@ export class WorkerRuntime implements Partition {
     return this.scheduler.stepDone && this.scheduler.step < this.stepLimit;
   }
 
-  /** Messages this worker could still handle in this run. */
+  /** Messages (and wake-ups) this worker could still handle this run. */
   private runnable(): number {
     const s = this.scheduler;
-    if (!s.stepDone) return s.queued;
-    return s.step < this.stepLimit ? s.queued : 0;
+    const work = s.queued + (s.order?.wakerCount ?? 0);
+    if (!s.stepDone) return work;
+    return s.step < this.stepLimit ? work : 0;
   }
 
   private now(): number {
@@ -385,6 +476,19 @@ export class WorkerRuntime implements Partition {
     b.setPerParty(PerWorker.SentAcross, this.remoteSent);
     b.setPerParty(PerWorker.Overflow, this.backlog());
     b.setPerParty(PerWorker.Step, s.step);
+    for (let w = 0; w < this.workers; w++) {
+      b.setPerParty(FIRST_FRAMES_COLUMN + w, this.outbound[w]?.frames ?? 0);
+    }
+    const order = s.order;
+    if (order !== undefined) {
+      const share = order.partial(this.limbs);
+      b.setSum(REDUCTION_COUNT, share.count);
+      for (let i = 0; i < this.limbs.length; i++) {
+        b.setSum(FIRST_LIMB + i, this.limbs[i]!);
+      }
+      b.setMin(Min.ReductionMin, share.min);
+      b.setMin(Min.ReductionNegatedMax, -share.max);
+    }
     return b.arrive();
   }
 

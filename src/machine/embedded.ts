@@ -56,6 +56,7 @@ export class EmbeddedMachine implements Machine {
     this.scheduler = new Scheduler({
       host: options.host,
       checkBodies: options.checkBodies,
+      ...(options.strict === undefined ? {} : { strict: options.strict }),
       outside: (envelope) => this.fromInside(envelope),
     });
     const cls = componentClass(options.component);
@@ -267,7 +268,7 @@ export class EmbeddedMachine implements Machine {
   /** When the next step can start, or undefined when the machine is quiet. */
   private nextStepTime(): number | undefined {
     const s = this.scheduler;
-    if (s.queued > 0) return this.clock === 'real' ? this.now() : s.now;
+    if (s.hasWork) return this.clock === 'real' ? this.now() : s.now;
     const timer = s.earliestTimer;
     if (timer === Infinity) return undefined;
     return Math.max(timer, s.now);

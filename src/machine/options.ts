@@ -35,6 +35,16 @@ export interface MachineOptions {
    */
   readonly workers?: number;
   /**
+   * `loose` (default): messages are handled as they arrive; steps are a
+   * scheduler's rhythm. `strict`: a message sent in step k is handled in
+   * step k + 1 wherever its target lives, in an order that does not depend
+   * on placement, so a seeded run gives the same results on any number of
+   * workers; components can be woken every step and reduce a value.
+   */
+  readonly steps?: 'loose' | 'strict';
+  /** Test aids. `reverseInbox` (strict mode) reverses each step's order. */
+  readonly debug?: { readonly reverseInbox?: boolean };
+  /**
    * Heap limits of each worker (as for `new Worker`). A worker that
    * passes them dies, and the machine fails with WorkerExitError.
    */
@@ -59,6 +69,8 @@ export interface ResolvedOptions {
   readonly host: number;
   readonly workers: number;
   readonly spread: SpreadPolicy;
+  /** Present in the strict mode. */
+  readonly strict: { readonly reverseInbox: boolean } | undefined;
   readonly resourceLimits: {
     readonly maxOldGenerationSizeMb?: number;
     readonly maxYoungGenerationSizeMb?: number;
@@ -142,9 +154,19 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
       );
     }
   }
+  if (
+    options.steps !== undefined &&
+    !['loose', 'strict'].includes(options.steps)
+  ) {
+    throw new InvalidArgumentError(
+      `options.steps must be 'loose' or 'strict', got ${String(options.steps)}`,
+    );
+  }
+  const reverseInbox = options.debug?.reverseInbox === true;
   return {
     workers,
     spread,
+    strict: options.steps === 'strict' ? { reverseInbox } : undefined,
     // Breadth-first workloads keep many messages queued: a young
     // generation larger than V8's default saves many copying collections.
     resourceLimits: { maxYoungGenerationSizeMb: 64, ...limits },

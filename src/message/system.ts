@@ -48,3 +48,6 @@ export const NameTaken = defineMessage('circo.NameTaken', {
   name: t.string,
   holder: t.address,
 });
+
+/** Strict mode: sent each step to components that asked to be woken. */
+export const Tick = defineMessage('circo.Tick', { step: t.u32 });

@@ -5,10 +5,11 @@
  */
 import type { Address } from '../address.js';
 import type { Component } from '../component.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StrictModeOnlyError } from '../errors.js';
 import type { Message, MessageType } from '../message/message.js';
 import type { EventFilter } from './events.js';
 import type { Scheduler, SpawnOptions } from './scheduler.js';
+import type { Reduction, StrictOrder } from './strict.js';
 
 export interface RequestOptions {
   /** Machine-time milliseconds before a Timeout message; default 5000. */
@@ -141,10 +142,46 @@ export class Context {
     this.scheduler.services.unsubscribe(this.scheduler.turnOwner(), token);
   }
 
+  /**
+   * Strict mode: be sent `Tick { step }` at the start of every step (or
+   * stop, with `false`).
+   */
+  wakeEveryStep(on = true): void {
+    const s = this.scheduler;
+    strict(s, 'wakeEveryStep').wake(s.turnOwner(), on);
+  }
+
+  /**
+   * Strict mode: adds `value` to this step's reduction (count, sum, min,
+   * max over every contribution of the step), readable next step.
+   */
+  contribute(value: number): void {
+    const s = this.scheduler;
+    s.turnOwner();
+    strict(s, 'contribute').contribute(value);
+  }
+
+  /** Strict mode: the reduction of the previous step. */
+  get reduction(): Reduction {
+    const s = this.scheduler;
+    s.turnOwner();
+    return strict(s, 'reduction').reduction;
+  }
+
   /** Fires an event to this component's subscribers. */
   fire<B>(type: MessageType<B>, body: B, topic?: string): void {
     this.scheduler.fire(this.scheduler.turnOwner(), type, body, topic);
   }
+}
+
+function strict(scheduler: Scheduler, verb: string): StrictOrder {
+  if (scheduler.order === undefined) {
+    throw new StrictModeOnlyError(
+      `ctx.${verb} needs the strict step mode (createMachine option ` +
+        `steps: 'strict'); this machine runs loose steps`,
+    );
+  }
+  return scheduler.order;
 }
 
 function checkName(name: string): void {

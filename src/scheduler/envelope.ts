@@ -28,5 +28,12 @@ export class Envelope<B = unknown> implements Message<B> {
     readonly kind: Kind,
     readonly token: number,
     readonly topic: string | undefined,
+    /**
+     * Strict mode: the sender's placement-independent key and its own
+     * message counter, which together order a step's messages. 0 (and
+     * unused) in the loose mode.
+     */
+    readonly senderKey = 0,
+    readonly senderSeq = 0,
   ) {}
 }

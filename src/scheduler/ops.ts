@@ -14,6 +14,8 @@ export type Op =
       readonly parent: Address;
       readonly component: string;
       readonly state: unknown;
+      /** Strict mode: the child's key in the spawn tree (else 0). */
+      readonly key: number;
     }
   | {
       readonly op: 'watch';

@@ -42,6 +42,15 @@ export class Fifo<T> {
     return this.head === this.tail ? undefined : this.items[this.head];
   }
 
+  /** Removes every item, oldest first, into an array. */
+  takeAll(): T[] {
+    const all: T[] = [];
+    for (let item = this.shift(); item !== undefined; item = this.shift()) {
+      all.push(item);
+    }
+    return all;
+  }
+
   /** Calls `visit` on each item, oldest first, without removing any. */
   forEach(visit: (item: T) => void): void {
     for (let i = this.head; i !== this.tail; i = (i + 1) & this.mask) {

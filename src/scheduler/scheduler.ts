@@ -40,6 +40,7 @@ import {
   Died,
   Spawned,
   Terminate,
+  Tick,
   Timeout,
 } from '../message/system.js';
 import { type Allocator, localAllocator } from './allocator.js';
@@ -50,6 +51,7 @@ import type { Op } from './ops.js';
 import type { Partition } from './partition.js';
 import { Fifo } from './queue.js';
 import { Services } from './services.js';
+import { type Reduction, StrictOrder } from './strict.js';
 import { ComponentTable } from './table.js';
 import { type Timer, TimerHeap } from './timers.js';
 
@@ -68,6 +70,8 @@ export interface SchedulerOptions {
   readonly partition?: Partition;
   /** Hands out addresses; by default a local counter. */
   readonly allocator?: Allocator;
+  /** The strict step mode, and its test aid that reverses each inbox. */
+  readonly strict?: { readonly reverseInbox: boolean };
 }
 
 /** Where `spawn` puts a component. */
@@ -95,6 +99,8 @@ export class Scheduler {
   private readonly toOutside: (envelope: Envelope) => boolean;
   private readonly tokenStride: number;
   private tokens = 0;
+  /** Present in the strict mode only. */
+  readonly order: StrictOrder | undefined;
 
   now = 0;
   step = 0;
@@ -114,6 +120,10 @@ export class Scheduler {
     this.here = options.partition?.index ?? 0;
     this.tokenStride = options.partition?.workers ?? 1;
     this.allocator = options.allocator ?? localAllocator(options.host);
+    this.order =
+      options.strict === undefined
+        ? undefined
+        : new StrictOrder(options.strict.reverseInbox);
     this.services = new Services({
       here: this.here,
       workerOf: (address) => this.workerOf(address),
@@ -140,8 +150,13 @@ export class Scheduler {
     return this.timers.earliest;
   }
 
-  /** Starts the next step at `now`: fires due timers, takes the queue. */
-  beginStep(now: number): void {
+  /**
+   * Starts the next step at `now`: fires due timers, takes the queue. In
+   * the strict mode it also closes the previous step's reduction (with the
+   * machine-wide `reduction` when other workers took part), wakes the
+   * components that asked, and puts the step's messages in order.
+   */
+  beginStep(now: number, reduction?: Reduction): void {
     this.now = now;
     this.step++;
     for (let t = this.timers.popDue(now); t; t = this.timers.popDue(now)) {
@@ -151,7 +166,23 @@ export class Scheduler {
       }
       this.post(t.envelope);
     }
+    const order = this.order;
+    if (order !== undefined) {
+      order.close(reduction);
+      const step = this.step;
+      for (const waker of order.wakersInOrder()) {
+        this.post(this.system(waker, Tick, { step }));
+      }
+      const messages = this.queue.takeAll();
+      order.order(messages);
+      for (const message of messages) this.queue.push(message);
+    }
     this.stepLeft = this.queue.length;
+  }
+
+  /** Whether a step would have work: messages, or components to wake. */
+  get hasWork(): boolean {
+    return this.queue.length > 0 || (this.order?.wakerCount ?? 0) > 0;
   }
 
   /** Handles up to `budget` messages of the current step; returns how many. */
@@ -179,7 +210,7 @@ export class Scheduler {
       return;
     }
     const component = decodeState(op.component, op.state);
-    this.adopt(op.address, component, op.parent);
+    this.adopt(op.address, component, op.parent, op.key);
   }
 
   // ---- delivery ----------------------------------------------------------
@@ -333,6 +364,7 @@ export class Scheduler {
 
   private remove(address: Address): void {
     this.table.delete(address);
+    this.order?.leave(address);
     for (const timer of this.timers.removeOwner(address)) {
       if (timer.token !== 0) this.pending.delete(timer.token);
     }
@@ -347,7 +379,43 @@ export class Scheduler {
     sender: Address = target,
     token = 0,
   ): Envelope<B> {
-    return new Envelope(target, sender, type, body, Kind.System, token, void 0);
+    return this.envelope(
+      target,
+      sender,
+      type,
+      body,
+      Kind.System,
+      token,
+      void 0,
+    );
+  }
+
+  /** A new envelope; in the strict mode stamped with its sender's order. */
+  private envelope<B>(
+    target: Address,
+    sender: Address,
+    type: MessageType<B>,
+    body: B,
+    kind: Kind,
+    token: number,
+    topic: string | undefined,
+  ): Envelope<B> {
+    const order = this.order;
+    if (order === undefined) {
+      return new Envelope(target, sender, type, body, kind, token, topic);
+    }
+    const key = order.stamp(sender);
+    return new Envelope(
+      target,
+      sender,
+      type,
+      body,
+      kind,
+      token,
+      topic,
+      key,
+      order.lastSeq,
+    );
   }
 
   /** A token unique in the machine: workers interleave their counters. */
@@ -372,9 +440,10 @@ export class Scheduler {
     checkComponent(component);
     const worker = this.placement(options);
     const address = this.allocator.allocate(worker);
+    const key = this.order?.childKey(parent) ?? 0;
     this.figures.spawned++;
     if (worker === this.here) {
-      this.adopt(address, component, parent);
+      this.adopt(address, component, parent, key);
     } else {
       const name = componentName(component);
       const state = encodeState(component);
@@ -384,6 +453,7 @@ export class Scheduler {
         parent,
         component: name,
         state,
+        key,
       });
     }
     return address;
@@ -408,14 +478,20 @@ export class Scheduler {
   }
 
   /** Starts `component` here at an address allocated by its spawner. */
-  private adopt(address: Address, component: Component, parent: Address) {
+  private adopt(
+    address: Address,
+    component: Component,
+    parent: Address,
+    key: number,
+  ) {
     this.table.set(address, component);
+    this.order?.enter(address, key);
     this.post(this.system(address, Spawned, { parent }, parent));
   }
 
   send<B>(from: Address, to: Address, type: MessageType<B>, body: B): void {
     this.checkSend(to, type, body);
-    this.post(new Envelope(to, from, type, body, Kind.Plain, 0, undefined));
+    this.post(this.envelope(to, from, type, body, Kind.Plain, 0, undefined));
   }
 
   request<B>(
@@ -428,7 +504,7 @@ export class Scheduler {
     this.checkSend(to, type, body);
     checkDelay('timeout', timeout);
     const token = this.nextToken();
-    this.post(new Envelope(to, from, type, body, Kind.Request, token, void 0));
+    this.post(this.envelope(to, from, type, body, Kind.Request, token, void 0));
     const expiry = { requestType: type.name };
     const guard = this.system(from, Timeout, expiry, from, token);
     this.pending.set(token, this.timers.add(this.now + timeout, guard, token));
@@ -445,7 +521,7 @@ export class Scheduler {
     this.checkSend(request.sender, type, body);
     const { sender, token } = request;
     this.post(
-      new Envelope(sender, from, type, body, Kind.Reply, token, void 0),
+      this.envelope(sender, from, type, body, Kind.Reply, token, void 0),
     );
   }
 
@@ -479,7 +555,7 @@ export class Scheduler {
     for (const s of this.services.audience(source, type, topic)) {
       const { subscriber, token } = s;
       this.post(
-        new Envelope(subscriber, source, type, body, Kind.Event, token, topic),
+        this.envelope(subscriber, source, type, body, Kind.Event, token, topic),
       );
     }
   }
@@ -510,7 +586,7 @@ export class Scheduler {
     checkMessageType(type);
     checkBody(type, body);
     const from = this.outsideAddress;
-    this.post(new Envelope(to, from, type, body, Kind.Plain, 0, void 0));
+    this.post(this.envelope(to, from, type, body, Kind.Plain, 0, void 0));
   }
 
   requestFromOutside<B>(

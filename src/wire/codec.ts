@@ -20,7 +20,8 @@
  *      8 target      f64    32 type_id u32    48 kind    u8
  *     16 sender      f64    36 token   u32    49 flags   u8
  *     24 sender_key  f64    40 seq     u32    50 version u8
- *                           44 step    u32    51..55 zero padding
+ *                           44 step    u32    51 reserved (0)
+ *                                             52 sender_seq u32
  *
  *   control frame (kind 2, body layout byte 0), head = header = 8 bytes:
  *   8                                                               end
@@ -57,6 +58,7 @@ import {
   PADDING,
   SENDER,
   SENDER_KEY,
+  SENDER_SEQ,
   SEQ,
   STEP,
   TARGET,
@@ -158,7 +160,7 @@ export function writeMessage(
   bytes[e + FLAGS] = meta.flags;
   bytes[e + VERSION] = WIRE_VERSION;
   bytes[e + PADDING] = 0;
-  view.setUint32(e + PADDING + 1, 0, true);
+  view.setUint32(e + SENDER_SEQ, meta.senderSeq ?? 0, true);
   producer.commit(length);
   return true;
 }

@@ -35,6 +35,7 @@ export const KIND = 40;
 export const FLAGS = 41;
 export const VERSION = 42;
 export const PADDING = 43;
+export const SENDER_SEQ = 44;
 
 /** What the sending scheduler adds to an envelope on the wire. */
 export interface MessageMeta {
@@ -46,6 +47,8 @@ export interface MessageMeta {
   readonly flags: number;
   /** Placement-independent sort key of the sender (any double). */
   readonly senderKey: number;
+  /** The sender's message counter (strict mode order); 0 when unused. */
+  readonly senderSeq?: number;
 }
 
 /** A decoded message frame. */

@@ -21,8 +21,10 @@ import {
   KIND,
   KNOWN_FLAGS,
   type MessageFrame,
+  PADDING,
   SENDER,
   SENDER_KEY,
+  SENDER_SEQ,
   SEQ,
   STEP,
   TARGET,
@@ -117,6 +119,9 @@ function readMessage(
         `which no defineMessage in this thread defines`,
     );
   }
+  if (bytes[e + PADDING] !== 0) {
+    throw reader.fail(e + PADDING, `reserved byte ${bytes[e + PADDING]}`);
+  }
   if (bytes[e + VERSION] !== WIRE_VERSION) {
     throw reader.fail(e + VERSION, `envelope version ${bytes[e + VERSION]}`);
   }
@@ -159,6 +164,8 @@ function readMessage(
         (custom === undefined ? 'no custom codec' : 'a custom codec'),
     );
   }
+  const senderKey = view.getFloat64(e + SENDER_KEY, true);
+  const senderSeq = view.getUint32(e + SENDER_SEQ, true);
   return {
     kind: 'message',
     envelope: new Envelope(
@@ -169,11 +176,14 @@ function readMessage(
       kind as Kind,
       view.getUint32(e + TOKEN, true),
       topic,
+      senderKey,
+      senderSeq,
     ),
     seq: view.getUint32(e + SEQ, true),
     step: view.getUint32(e + STEP, true),
     flags,
-    senderKey: view.getFloat64(e + SENDER_KEY, true),
+    senderKey,
+    senderSeq,
   };
 }
 

@@ -411,7 +411,13 @@ describe('message frames', () => {
         token: U32_MAX,
       },
     );
-    const meta = { seq: 0xfedcba98, step: 4242, flags: 3, senderKey: -7.25 };
+    const meta = {
+      seq: 0xfedcba98,
+      step: 4242,
+      flags: 3,
+      senderKey: -7.25,
+      senderSeq: 77,
+    };
     const frame = capture(sent, 24, meta);
     // Read through the generated accessor class.
     const bb = new ByteBuffer(frame.bytes);
@@ -430,6 +436,7 @@ describe('message frames', () => {
     expect(struct.kind()).toBe(Kind.Request);
     expect(struct.flags()).toBe(3);
     expect(struct.version()).toBe(WIRE_VERSION);
+    expect(struct.senderSeq()).toBe(77);
     // And byte for byte what the generated builder code makes.
     const builder = new Builder(64);
     generated.Envelope.createEnvelope(
@@ -444,6 +451,8 @@ describe('message frames', () => {
       Kind.Request,
       3,
       WIRE_VERSION,
+      0,
+      77,
     );
     // Unfinished: the struct is the last offset() bytes of the buffer.
     const built = builder.dataBuffer().bytes();

@@ -5,8 +5,7 @@ import * as flatbuffers from 'flatbuffers';
 
 /**
  * The fixed part of every message frame: 48 bytes, aligned to 8. Fields go
- * from the widest to the narrowest so the only padding is 5 bytes at the
- * end (after `version`), which the writer sets to zero.
+ * from the widest to the narrowest; the one reserved byte is zero.
  */
 export class Envelope {
   bb: flatbuffers.ByteBuffer|null = null;
@@ -96,13 +95,30 @@ version():number {
   return this.bb!.readUint8(this.bb_pos + 42);
 }
 
+/**
+ * Reserved, must be 0. Offset 43.
+ */
+reserved():number {
+  return this.bb!.readUint8(this.bb_pos + 43);
+}
+
+/**
+ * The sender's own message counter: with sender_key, it orders the
+ * messages of one step the same way on any placement (strict mode);
+ * 0 in the loose mode. Offset 44.
+ */
+senderSeq():number {
+  return this.bb!.readUint32(this.bb_pos + 44);
+}
+
 static sizeOf():number {
   return 48;
 }
 
-static createEnvelope(builder:flatbuffers.Builder, target: number, sender: number, sender_key: number, type_id: number, token: number, seq: number, step: number, kind: number, flags: number, version: number):flatbuffers.Offset {
+static createEnvelope(builder:flatbuffers.Builder, target: number, sender: number, sender_key: number, type_id: number, token: number, seq: number, step: number, kind: number, flags: number, version: number, reserved: number, sender_seq: number):flatbuffers.Offset {
   builder.prep(8, 48);
-  builder.pad(5);
+  builder.writeInt32(sender_seq);
+  builder.writeInt8(reserved);
   builder.writeInt8(version);
   builder.writeInt8(flags);
   builder.writeInt8(kind);

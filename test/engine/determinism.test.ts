@@ -1,0 +1,100 @@
+import { type Address, createMachine, type Machine } from 'circo';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Setup } from '#fixtures/sim.js';
+import { fixture, testSeed } from '../helpers/machine.js';
+
+const SEED = testSeed();
+const NODES = 48;
+const STEPS = 30;
+
+interface NodeState {
+  hash: number;
+  value: number;
+  received: number;
+  fewest: number;
+}
+
+describe(`the strict mode (seed ${SEED})`, () => {
+  let machine: Machine | undefined;
+  afterEach(async () => {
+    await machine?.stop();
+    machine = undefined;
+  });
+
+  /** Runs the simulation and returns every node's final state. */
+  async function simulate(
+    workers: number,
+    reverseInbox = false,
+  ): Promise<NodeState[]> {
+    machine = await createMachine({
+      module: fixture('sim'),
+      component: 'Sim',
+      workers,
+      steps: 'strict',
+      spread: 'scatter',
+      seed: SEED,
+      debug: { reverseInbox },
+    });
+    await machine.send(machine.root, Setup, {
+      nodes: NODES,
+      degree: 5,
+      seed: SEED >>> 0,
+    });
+    const figures = await machine.steps(STEPS);
+    expect(figures.step).toBe(STEPS);
+    const { nodes } = (await machine.state(machine.root)) as {
+      nodes: Address[];
+    };
+    // Addresses depend on placement; everything computed must not.
+    const states: NodeState[] = [];
+    for (const node of nodes) {
+      const { hash, value, received, fewest } = (await machine.state(
+        node,
+      )) as NodeState;
+      states.push({ hash, value, received, fewest });
+    }
+    await machine.stop();
+    machine = undefined;
+    return states;
+  }
+
+  it('gives the same hashes on 0, 1, 2 and 4 workers', async () => {
+    const embedded = await simulate(0);
+    // Every inbox got at least two messages in every step.
+    for (const node of embedded) expect(node.fewest).toBeGreaterThanOrEqual(2);
+    for (const workers of [1, 2, 4]) {
+      const threaded = await simulate(workers);
+      expect(threaded, `${workers} workers, seed ${SEED}`).toEqual(embedded);
+    }
+  });
+
+  it('gives other hashes when each inbox is reversed (so it can fail)', async () => {
+    const straight = await simulate(2);
+    const reversed = await simulate(2, true);
+    expect(reversed.map((n) => n.hash)).not.toEqual(
+      straight.map((n) => n.hash),
+    );
+  });
+});
+
+describe('strict-only verbs in the loose mode', () => {
+  it('fail the handler with ERR_CIRCO_STRICT_ONLY', async () => {
+    const machine = await createMachine({
+      module: fixture('sim'),
+      component: 'Sim',
+      workers: 0,
+    });
+    try {
+      await machine.send(machine.root, Setup, { nodes: 2, degree: 2, seed: 1 });
+      const error = (await machine.run().catch((e: unknown) => e)) as Error & {
+        code: string;
+        cause: { code: string; message: string };
+      };
+      expect(error.code).toBe('ERR_CIRCO_HANDLER_FAILED');
+      expect(error.cause.code).toBe('ERR_CIRCO_STRICT_ONLY');
+      expect(error.cause.message).toContain('wakeEveryStep');
+    } finally {
+      await machine.stop();
+    }
+  });
+});
