@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 /**
  * The `circo` command.
  *
- *   circo start [--levels N] [--rounds N]   the showcase (npm start)
+ *   circo start [--levels N] [--rounds N] [--workers N]   the showcase
  *   circo help
  */
 import { setFlagsFromString } from 'node:v8';
@@ -17,9 +17,10 @@ setFlagsFromString('--max-semi-space-size=64');
 const USAGE = `usage: circo <command> [options]
 
 commands:
-  start [--levels N] [--rounds N]
+  start [--levels N] [--rounds N] [--workers N]
       grow the actor tree to N levels (default 17: 262,143 components),
-      then count it --rounds times (default 20) and print a summary
+      then count it --rounds times (default 20) and print a summary;
+      --workers 0 runs on this thread, the default is one per core
   help
       print this text
 `;
@@ -33,6 +34,14 @@ function positive(name: string, text: string | undefined, fallback: number) {
   return value;
 }
 
+function whole(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`--${name} needs a whole number >= 0, got ${text}`);
+  }
+  return value;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
@@ -42,11 +51,18 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'start') {
     const { values } = parseArgs({
       args: rest,
-      options: { levels: { type: 'string' }, rounds: { type: 'string' } },
+      options: {
+        levels: { type: 'string' },
+        rounds: { type: 'string' },
+        workers: { type: 'string' },
+      },
     });
     await showcase({
       levels: positive('levels', values.levels, 17),
       rounds: positive('rounds', values.rounds, 20),
+      ...(values.workers === undefined
+        ? {}
+        : { workers: whole('workers', values.workers) }),
       print: (line) => console.log(line),
     });
     return 0;

@@ -12,6 +12,8 @@ export interface ShowcaseOptions {
   /** Census rounds after growing; each is 2 messages per node. */
   readonly rounds: number;
   readonly print: (line: string) => void;
+  /** Worker threads; by default one per core. */
+  readonly workers?: number;
 }
 
 export async function showcase(options: ShowcaseOptions): Promise<void> {
@@ -19,10 +21,13 @@ export async function showcase(options: ShowcaseOptions): Promise<void> {
   const machine = await createMachine({
     module: new URL('../examples/tree.js', import.meta.url),
     component: 'TreeCreator',
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  print(`growing the actor tree to ${levels} levels (embedded machine)`);
+  const where =
+    options.workers === 0 ? 'the embedded machine' : 'worker threads';
+  print(`growing the actor tree to ${levels} levels on ${where}`);
   for (let level = 1; level <= levels; level++) {
     await machine.send(machine.root, Start, {});
     const figures = await machine.run();

@@ -2,13 +2,14 @@
  * The engine's shared control block: one Int32Array in a SharedArrayBuffer
  * that the coordinator and every worker map. Every slot has a name.
  *
- *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN
+ *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN IDLE ALL_IDLE
  *   line 1  COORD_BELL                      (workers -> coordinator)
  *   line 2+ per worker w, one 64-byte line each:
  *           BELL  BLOCKS  C2W_SENT
  *
- * Writers: the coordinator alone writes line 0; RUN_* only change while
- * every worker is parked. A worker's BELL is bumped by whoever wakes it; BLOCKS
+ * Writers: the coordinator alone writes RUN_*, PARK and SHUTDOWN; RUN_*
+ * only change while every worker is parked. IDLE and ALL_IDLE belong to
+ * the workers (see WorkerRuntime.workPhase). A worker's BELL is bumped by whoever wakes it; BLOCKS
  * counts the address blocks leased for worker w (Atomics.add by any
  * spawner); C2W_SENT counts frames the coordinator wrote to w's inbound
  * ring, so a round can tell whether outside frames are still unread.
@@ -23,6 +24,10 @@ export const RUN_STEPS = 1;
 export const PARK = 2;
 /** Set by the coordinator: leave the worker loop. */
 export const SHUTDOWN = 3;
+/** Workers idle in their work phase right now (loose mode). */
+export const IDLE = 4;
+/** Bumped by the worker that finds every worker idle: go to the round. */
+export const ALL_IDLE = 5;
 /** Bumped and notified whenever a worker has news for the coordinator. */
 export const COORD_BELL = LINE;
 

@@ -109,6 +109,7 @@ export class ThreadedMachine implements Machine {
   private parkedWorkers = 0;
   private parkedRound = 0;
   private greeted = 0;
+  private destroying: Promise<void> | undefined;
   private bellSeen = 0;
 
   private constructor(options: ResolvedOptions, engine: EngineOptions) {
@@ -197,7 +198,7 @@ export class ThreadedMachine implements Machine {
       );
     }
     this.root = makeAddress(options.host, FIRST_COMPONENT_SERIAL);
-    void this.listen();
+    this.listen().catch((error: Error) => this.fail(error));
   }
 
   static async start(
@@ -360,7 +361,7 @@ export class ThreadedMachine implements Machine {
     for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
     ring(this.control, COORD_BELL);
     // Terminating also ends workers blocked at the barrier or asleep.
-    void this.pool.destroy();
+    void this.destroyPool();
   }
 
   async stop(): Promise<void> {
@@ -374,9 +375,23 @@ export class ThreadedMachine implements Machine {
       for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
       ring(this.control, COORD_BELL);
     }
-    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => {
+      timer = setTimeout(resolve, STOP_GRACE_MS);
+    });
     await Promise.race([this.lock, grace]);
-    await this.pool.destroy();
+    clearTimeout(timer);
+    await this.destroyPool();
+  }
+
+  /**
+   * Ends every worker thread, once: a second piscina destroy() would clear
+   * its "destroying" state early and let it restart the threads it is
+   * still terminating.
+   */
+  private destroyPool(): Promise<void> {
+    this.destroying ??= this.pool.destroy();
+    return this.destroying;
   }
 
   private checkOpen(): void {

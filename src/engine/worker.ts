@@ -24,10 +24,12 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { Reduction } from '../scheduler/strict.js';
 import type { WorkerConfig } from './config.js';
 import {
+  ALL_IDLE,
   bellOf,
   blocksOf,
   COORD_BELL,
   c2wSentOf,
+  IDLE,
   PARK,
   RUN_EPOCH,
   RUN_STEPS,
@@ -407,6 +409,12 @@ export class WorkerRuntime implements Partition {
     };
   }
 
+  /**
+   * Loose mode: handle what comes, for one time slice. An idle worker does
+   * not hurry to the barrier (where it could not read its rings): it sleeps
+   * on its bell until a frame arrives or the slice ends, so messages from a
+   * busy peer are handled as they come.
+   */
   private workPhase(): void {
     const s = this.scheduler;
     const end = performance.now() + SLICE_MS;
@@ -421,9 +429,35 @@ export class WorkerRuntime implements Partition {
         s.work(BATCH);
         this.flush();
       }
-      const idle = this.runnable() === 0 && this.backlog() === 0;
-      if (idle || performance.now() > end) return;
+      const left = end - performance.now();
+      if (left <= 0) return;
+      if (this.runnable() === 0 && this.backlog() === 0 && this.idle(left)) {
+        return;
+      }
     }
+  }
+
+  /**
+   * Sleeps while idle, at most `ms`; returns true when every worker is
+   * idle, so the round need not wait for the slice to end. The last worker
+   * to go idle bumps ALL_IDLE and rings every bell; the others see the
+   * bump when they wake. A frame that slips in meanwhile is not lost: the
+   * round sees it in flight and goes on.
+   */
+  private idle(ms: number): boolean {
+    const control = this.control;
+    const call = Atomics.load(control, ALL_IDLE);
+    if (Atomics.add(control, IDLE, 1) + 1 === this.workers) {
+      Atomics.sub(control, IDLE, 1);
+      Atomics.add(control, ALL_IDLE, 1);
+      for (let w = 0; w < this.workers; w++) {
+        if (w !== this.index) ring(control, bellOf(w));
+      }
+      return true;
+    }
+    this.sleep(ms);
+    Atomics.sub(control, IDLE, 1);
+    return Atomics.load(control, ALL_IDLE) !== call;
   }
 
   /** Whether this worker may begin another step in this run. */

@@ -8,6 +8,11 @@
  *
  * A Census asks the tree to count itself: the count travels down to the
  * leaves and the sums travel back up, two messages per node.
+ *
+ * Placement: the nodes of the top SPREAD_DEPTH levels spawn their children
+ * with `spread: true`, so the machine deals the subtrees out over its
+ * workers; deeper nodes keep their children on their own worker, where
+ * messages between parent and child cost no encoding.
  */
 import {
   type Address,
@@ -36,6 +41,9 @@ export const CensusResult = defineMessage('tree.CensusResult', {
 export const Count = defineMessage('tree.Count', { parent: t.address });
 export const Counted = defineMessage('tree.Counted', { nodes: t.f64 });
 
+/** Levels whose children are spread over the workers. */
+export const SPREAD_DEPTH = 3;
+
 export class TreeCreator extends Component {
   nodeCount = 0;
   root: Address = NOBODY;
@@ -45,7 +53,7 @@ export class TreeCreator extends Component {
   onmessage(msg: Message, ctx: Context): void {
     if (Start.is(msg)) {
       if (this.root === NOBODY) {
-        this.root = ctx.spawn(new TreeActor());
+        this.root = ctx.spawn(new TreeActor(0));
         this.nodeCount = 1;
       }
       ctx.send(this.root, GrowRequest, { creator: ctx.self });
@@ -67,6 +75,10 @@ export class TreeCreator extends Component {
 }
 
 export class TreeActor extends Component {
+  constructor(public depth: number) {
+    super();
+  }
+
   left: Address = NOBODY;
   right: Address = NOBODY;
   // Census in progress: who asked, answers still due, and their sum.
@@ -77,8 +89,9 @@ export class TreeActor extends Component {
   onmessage(msg: Message, ctx: Context): void {
     if (GrowRequest.is(msg)) {
       if (this.left === NOBODY) {
-        this.left = ctx.spawn(new TreeActor(), { spread: true });
-        this.right = ctx.spawn(new TreeActor(), { spread: true });
+        const spread = this.depth < SPREAD_DEPTH;
+        this.left = ctx.spawn(new TreeActor(this.depth + 1), { spread });
+        this.right = ctx.spawn(new TreeActor(this.depth + 1), { spread });
         ctx.send(msg.body.creator, GrowResponse, {
           leafs: [this.left, this.right],
         });
