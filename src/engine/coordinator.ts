@@ -63,8 +63,6 @@ import {
   SUM_COLUMNS,
 } from './rounds.js';
 
-/** Bytes of each ring between two workers. */
-const PEER_RING_BYTES = 1 << 18;
 /** Bytes of each ring between the coordinator and a worker. */
 const COORDINATOR_RING_BYTES = 1 << 20;
 /** How long a stopping worker may take before it is terminated, in ms. */
@@ -132,7 +130,7 @@ export class ThreadedMachine implements Machine {
           from === to
             ? undefined
             : createRingBuffer(
-                touchesCoordinator ? COORDINATOR_RING_BYTES : PEER_RING_BYTES,
+                touchesCoordinator ? COORDINATOR_RING_BYTES : options.ringBytes,
               ),
         );
       }

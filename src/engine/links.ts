@@ -5,11 +5,16 @@
  * which the inbound end checks, so a lost or repeated frame is an error
  * rather than a silent gap.
  */
-import { CorruptFrameError } from '../errors.js';
+import { CorruptFrameError, InvalidArgumentError } from '../errors.js';
 import { RingConsumer, RingProducer } from '../ring/ring.js';
 import type { Envelope } from '../scheduler/envelope.js';
 import { Fifo } from '../scheduler/queue.js';
-import { readFrame, writeControl, writeMessage } from '../wire/codec.js';
+import {
+  messageFrameBytes,
+  readFrame,
+  writeControl,
+  writeMessage,
+} from '../wire/codec.js';
 
 interface Pending {
   readonly envelope: Envelope | undefined;
@@ -45,22 +50,43 @@ export class Outbound {
     return this.seq;
   }
 
+  /**
+   * Sends a message, or queues it behind the ones waiting for room. Either
+   * way a message that could never fit the ring is refused here, at the
+   * send, with InvalidArgumentError.
+   */
   message(envelope: Envelope, step: number): void {
-    const seq = this.seq++;
+    if (this.overflow.length > 0) {
+      const length = messageFrameBytes(envelope);
+      if (length > this.producer.maxPayload) {
+        throw new InvalidArgumentError(
+          `message ${envelope.type.name} needs a frame of ${length} bytes, ` +
+            `over the limit of ${this.producer.maxPayload} bytes of ring ` +
+            `${this.producer.name}`,
+        );
+      }
+    }
+    // The sequence number is taken only once the frame is accepted: a
+    // refused one must leave no gap for the reader to report.
+    const seq = this.seq;
     if (this.overflow.length > 0 || !this.writeMessage(envelope, seq, step)) {
       this.overflow.push({ envelope, op: 0, value: undefined, seq });
     }
+    this.seq = seq + 1;
   }
 
   control(op: number, value: unknown): void {
-    const seq = this.seq++;
-    if (
-      this.overflow.length > 0 ||
-      !writeControl(this.producer, op, value, seq)
-    ) {
+    const seq = this.seq;
+    if (this.overflow.length > 0 || !this.writeControl(op, value, seq)) {
       this.overflow.push({ envelope: undefined, op, value, seq });
     }
+    this.seq = seq + 1;
+  }
+
+  private writeControl(op: number, value: unknown, seq: number): boolean {
+    if (!writeControl(this.producer, op, value, seq)) return false;
     this.written++;
+    return true;
   }
 
   private writeMessage(envelope: Envelope, seq: number, step: number) {
@@ -82,7 +108,7 @@ export class Outbound {
       const p = this.overflow.peek()!;
       const done =
         p.envelope === undefined
-          ? writeControl(this.producer, p.op, p.value, p.seq)
+          ? this.writeControl(p.op, p.value, p.seq)
           : this.writeMessage(p.envelope, p.seq, step);
       if (!done) break;
       this.overflow.shift();

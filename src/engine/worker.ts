@@ -77,7 +77,9 @@ export class WorkerRuntime implements Partition {
   private readonly epochWall: number;
   /** Outside asks in flight here (worker 0): request token -> ask id. */
   private readonly asks = new Map<number, number>();
-  private readonly limbo: Envelope[] = [];
+  /** Messages held for components whose spawn is still on its way. */
+  private readonly limbo = new Map<Address, Envelope[]>();
+  private held = 0;
   /** Whether the frames being read come from the coordinator. */
   private fromCoordinator = false;
   /** Envelopes that already waited in limbo once: dead if still unknown. */
@@ -170,13 +172,13 @@ export class WorkerRuntime implements Partition {
   }
 
   forward(worker: number, envelope: Envelope): void {
-    this.remoteSent++;
     this.outbound[worker]!.message(envelope, this.scheduler.step);
+    this.remoteSent++; // only once accepted: a refused send is not in flight
   }
 
   call(worker: number, op: ServiceOp): void {
-    if (op.op === 'spawn') this.spawnOpsSent++;
     this.outbound[worker]!.control(Op.Service, op);
+    if (op.op === 'spawn') this.spawnOpsSent++;
   }
 
   spread(): number {
@@ -200,8 +202,11 @@ export class WorkerRuntime implements Partition {
     switch (op) {
       case Op.Service: {
         const service = value as ServiceOp;
-        if (service.op === 'spawn') this.spawnOpsReceived++;
         this.scheduler.perform(service);
+        if (service.op === 'spawn') {
+          this.spawnOpsReceived++;
+          this.releaseHeld(service.address);
+        }
         return;
       }
       case Op.Ask: {
@@ -493,7 +498,7 @@ export class WorkerRuntime implements Partition {
     b.setSum(Sum.Overflow, this.backlog());
     b.setSum(Sum.ParkSeen, parkAsked === 0 ? 0 : 1);
     b.setSum(Sum.OutsideUnread, outsideSent - this.outsideRead);
-    b.setSum(Sum.Limbo, this.limbo.length);
+    b.setSum(Sum.Limbo, this.held);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
     const values = this.figureValues();
@@ -568,19 +573,39 @@ export class WorkerRuntime implements Partition {
   hold(envelope: Envelope): boolean {
     if (this.released.has(envelope)) return false; // dead after all
     if (this.locate(envelope.target) !== this.index) return false;
-    this.limbo.push(envelope);
+    const waiting = this.limbo.get(envelope.target);
+    if (waiting === undefined) this.limbo.set(envelope.target, [envelope]);
+    else waiting.push(envelope);
+    this.held++;
     return true;
   }
 
-  /** After a round with no spawn in flight: deliver limbo, or count it. */
+  /**
+   * The component at `address` just arrived: what waited for it goes to
+   * the queue now, ahead of anything its senders send from here on, so
+   * per-sender order holds.
+   */
+  private releaseHeld(address: Address): void {
+    const waiting = this.limbo.get(address);
+    if (waiting === undefined) return;
+    this.limbo.delete(address);
+    this.held -= waiting.length;
+    for (const envelope of waiting) this.scheduler.accept(envelope);
+  }
+
+  /** After a round with no spawn in flight, the rest is for the dead. */
   private releaseLimbo(): void {
     const b = this.barrier;
-    if (this.limbo.length === 0) return;
+    if (this.held === 0) return;
     if (b.sum(Sum.SpawnOpsSent) !== b.sum(Sum.SpawnOpsReceived)) return;
-    for (const envelope of this.limbo.splice(0)) {
-      this.released.add(envelope);
-      this.scheduler.accept(envelope);
+    for (const waiting of this.limbo.values()) {
+      for (const envelope of waiting) {
+        this.released.add(envelope);
+        this.scheduler.accept(envelope);
+      }
     }
+    this.limbo.clear();
+    this.held = 0;
   }
 
   /** Every worker parks at the same round and says so to the coordinator. */

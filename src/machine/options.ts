@@ -8,6 +8,9 @@ import { InvalidArgumentError } from '../errors.js';
 
 export type ClockKind = 'virtual' | 'real';
 
+/** Bytes of each ring between two workers unless options say otherwise. */
+export const DEFAULT_RING_BYTES = 1 << 18;
+
 export interface MachineOptions {
   /**
    * The module that defines the components: a file URL, or a path
@@ -42,6 +45,12 @@ export interface MachineOptions {
    * workers; components can be woken every step and reduce a value.
    */
   readonly steps?: 'loose' | 'strict';
+  /**
+   * Bytes of each ring between two workers: a power of two, at least 256;
+   * default 256 KiB. A message must fit in half a ring: its frame is 56
+   * bytes of header and envelope plus its encoded body.
+   */
+  readonly ringBytes?: number;
   /** Test aids. `reverseInbox` (strict mode) reverses each step's order. */
   readonly debug?: { readonly reverseInbox?: boolean };
   /**
@@ -71,6 +80,7 @@ export interface ResolvedOptions {
   readonly spread: SpreadPolicy;
   /** Present in the strict mode. */
   readonly strict: { readonly reverseInbox: boolean } | undefined;
+  readonly ringBytes: number;
   readonly resourceLimits: {
     readonly maxOldGenerationSizeMb?: number;
     readonly maxYoungGenerationSizeMb?: number;
@@ -163,10 +173,23 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
     );
   }
   const reverseInbox = options.debug?.reverseInbox === true;
+  const ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
+  if (
+    !Number.isInteger(ringBytes) ||
+    ringBytes < 256 ||
+    ringBytes > 2 ** 30 ||
+    (ringBytes & (ringBytes - 1)) !== 0
+  ) {
+    throw new InvalidArgumentError(
+      `options.ringBytes must be a power of two from 256 to 2^30, got ` +
+        `${ringBytes}`,
+    );
+  }
   return {
     workers,
     spread,
     strict: options.steps === 'strict' ? { reverseInbox } : undefined,
+    ringBytes,
     // Breadth-first workloads keep many messages queued: a young
     // generation larger than V8's default saves many copying collections.
     resourceLimits: { maxYoungGenerationSizeMb: 64, ...limits },

@@ -105,6 +105,26 @@ if (EnvelopeStruct.sizeOf() !== ENVELOPE_BYTES) {
  * Hot path: a fixed-size body without a topic allocates nothing: the
  * layout is cached per type and the frame is written in place.
  */
+/**
+ * The frame length `writeMessage` would need for `envelope`. Variable
+ * bodies are encoded to be measured: for the slow paths (a message that
+ * must wait for room is still checked against the ring's limit at once).
+ */
+export function messageFrameBytes(envelope: Envelope): number {
+  const { type, topic } = envelope;
+  const layout = layoutOf(type);
+  const custom = bodyCodecOf(type);
+  let bodyLength: number;
+  if (custom !== undefined) {
+    bodyLength = encodeCustom(type, custom, envelope.body, topic).length;
+  } else if (layout.fixed && topic === undefined) {
+    bodyLength = layout.size;
+  } else {
+    bodyLength = encodeTable(layout, envelope.body, topic).length;
+  }
+  return BODY_OFFSET + bodyLength;
+}
+
 export function writeMessage(
   producer: RingProducer,
   envelope: Envelope,
