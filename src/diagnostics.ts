@@ -14,5 +14,8 @@ export const handlerErrorChannel = channel('circo:handler-error');
 /** `{ target, sender, messageType }` per message to a missing component. */
 export const deadLetterChannel = channel('circo:dead-letter');
 
-/** The machine's figures, published at the end of each run. */
+/**
+ * The machine's figures, published at the end of each run and, in a
+ * threaded machine, at every barrier round while a run goes on.
+ */
 export const figuresChannel = channel('circo:figures');

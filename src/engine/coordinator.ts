@@ -16,6 +16,7 @@ import {
 } from '../address.js';
 import { waitAsync } from '../atomics.js';
 import { Barrier, type BarrierCoordinator } from '../barrier/barrier.js';
+import { debug, figuresChannel } from '../diagnostics.js';
 import {
   AskTimeoutError,
   type ErrorRecord,
@@ -55,6 +56,7 @@ import { Inbound, Outbound } from './links.js';
 import {
   FIGURE_SUMS,
   FIRST_FIGURE_COLUMN,
+  type FigureName,
   MIN_COLUMNS,
   Min,
   Op,
@@ -95,6 +97,8 @@ export class ThreadedMachine implements Machine {
   private readonly columns: number[][] = [];
   /** Figures sent by workers that failed, replacing their columns. */
   private readonly finalWords = new Map<number, number[]>();
+  private readonly sentAcross: number[] = [];
+  private readonly overflow: number[] = [];
   private now = 0;
   private step = 0;
   private nextId = 1;
@@ -317,6 +321,10 @@ export class ThreadedMachine implements Machine {
           this.barrier.perParty(w, FIRST_FIGURE_COLUMN + i),
         );
       }
+      for (let w = 0; w < this.workers; w++) {
+        this.sentAcross[w] = this.barrier.perParty(w, PerWorker.SentAcross);
+        this.overflow[w] = this.barrier.perParty(w, PerWorker.Overflow);
+      }
       this.now = this.barrier.min(Min.Clock);
       this.step = 0;
       for (let w = 0; w < this.workers; w++) {
@@ -327,6 +335,14 @@ export class ThreadedMachine implements Machine {
       }
     }
     for (const [w, words] of this.finalWords) this.columns[w] = words;
+    const at = (name: FigureName) => FIGURE_SUMS.indexOf(name);
+    const workers = this.columns.map((column, w) => ({
+      delivered: column[at('delivered')]!,
+      sentAcross: this.sentAcross[w] ?? 0,
+      queued: column[at('queued')]!,
+      overflow: this.overflow[w] ?? 0,
+      deadLetters: column[at('deadLetters')]!,
+    }));
     const sums: Record<string, number> = {};
     FIGURE_SUMS.forEach((name, i) => {
       sums[name] = this.columns.reduce((n, column) => n + column[i]!, 0);
@@ -342,6 +358,7 @@ export class ThreadedMachine implements Machine {
       now: this.now,
       step: this.step,
       deadLettersByType: byType,
+      workers,
     };
   }
 
@@ -349,6 +366,7 @@ export class ThreadedMachine implements Machine {
 
   private fail(error: Error): void {
     if (this.ended !== undefined) return;
+    debug('machine failed: %s', error.message);
     this.ended = error;
     for (const waiter of this.waiters.values()) waiter.reject(error);
     this.waiters.clear();
@@ -488,6 +506,9 @@ export class ThreadedMachine implements Machine {
       for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
       void this.watchRounds(until, parked);
       await parked;
+      debug('run %d parked at step %d', this.epoch, this.lastFigures.step);
+      if (figuresChannel.hasSubscribers)
+        figuresChannel.publish(this.lastFigures);
       return this.lastFigures;
     });
     this.lock = run.catch(() => undefined);
@@ -513,6 +534,8 @@ export class ThreadedMachine implements Machine {
       round = await this.barrier.nextRound(round);
       if (done || !this.barrier.read(round)) continue;
       this.lastFigures = this.figuresOf();
+      if (figuresChannel.hasSubscribers)
+        figuresChannel.publish(this.lastFigures);
       if (until(this.lastFigures)) {
         Atomics.store(this.control, PARK, 1);
         return;
@@ -578,5 +601,6 @@ function emptyFigures(): Figures {
     now: 0,
     step: 0,
     deadLettersByType: {},
+    workers: [],
   };
 }

@@ -12,6 +12,7 @@
 import { type Address, formatAddress, outsideAddress } from '../address.js';
 import { Barrier, type BarrierParty } from '../barrier/barrier.js';
 import { componentClass, encodeState } from '../component.js';
+import { debug } from '../diagnostics.js';
 import { StateNotCloneableError, toRecord } from '../errors.js';
 import { messageTypes } from '../message/message.js';
 import { Timeout } from '../message/system.js';
@@ -152,6 +153,7 @@ export class WorkerRuntime implements Partition {
       );
     }
     this.report(Op.Hello, { fingerprint: messageTypes.fingerprint(), root });
+    debug('worker %d of %d started', this.index, this.workers);
     while (Atomics.load(this.control, SHUTDOWN) === 0) {
       this.pump();
       const epoch = Atomics.load(this.control, RUN_EPOCH);
@@ -610,6 +612,7 @@ export class WorkerRuntime implements Partition {
 
   /** Every worker parks at the same round and says so to the coordinator. */
   private park(round: number): void {
+    debug('worker %d parks at round %d', this.index, round);
     this.report(Op.Parked, {
       epoch: this.epoch,
       round,
@@ -634,6 +637,7 @@ export class WorkerRuntime implements Partition {
 
   /** The worker's answer to a failure: tell the coordinator, then stop. */
   fail(error: unknown): void {
+    debug('worker %d failed: %s', this.index, String(error));
     const figures = this.figureValues();
     this.toCoordinator.control(Op.Failure, { error: toRecord(error), figures });
     this.toCoordinator.flush(this.scheduler.step);

@@ -1,6 +1,17 @@
 /** The machine's figures: what it holds now and what it has done so far. */
 import type { Scheduler } from '../scheduler/scheduler.js';
 
+/** One worker's share, in a threaded machine. */
+export interface WorkerFigures {
+  readonly delivered: number;
+  /** Messages it sent to other workers. */
+  readonly sentAcross: number;
+  readonly queued: number;
+  /** Frames waiting for room in its rings. */
+  readonly overflow: number;
+  readonly deadLetters: number;
+}
+
 export interface Figures {
   /** Machine time in milliseconds. */
   readonly now: number;
@@ -33,6 +44,8 @@ export interface Figures {
   readonly handlerErrors: number;
   readonly eventsDropped: number;
   readonly eventsFiltered: number;
+  /** Per worker, in a threaded machine; empty in the embedded one. */
+  readonly workers: readonly WorkerFigures[];
 }
 
 export function snapshot(scheduler: Scheduler): Figures {
@@ -52,5 +65,6 @@ export function snapshot(scheduler: Scheduler): Figures {
     handlerErrors: c.handlerErrors,
     eventsDropped: c.eventsDropped,
     eventsFiltered: c.eventsFiltered,
+    workers: [],
   };
 }
