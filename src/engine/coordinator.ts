@@ -123,7 +123,8 @@ export class ThreadedMachine implements Machine {
       sums: SUM_COLUMNS,
       mins: MIN_COLUMNS,
       perParty: perWorkerColumns(workers),
-      spin: workers >= availableParallelism() ? 0 : undefined,
+      // Spin briefly only while every worker can have a core of its own.
+      spin: workers > availableParallelism() ? 0 : undefined,
     });
     const rings: (SharedArrayBuffer | undefined)[][] = [];
     for (let from = 0; from <= workers; from++) {
@@ -184,8 +185,9 @@ export class ThreadedMachine implements Machine {
         epochWall,
       };
       this.pool.run(config).then(
-        (result: { ok: boolean; error?: ErrorRecord }) => {
+        (result: { ok: boolean; error?: ErrorRecord; figures?: number[] }) => {
           if (!result.ok && result.error !== undefined) {
+            this.lastWords(index, result.figures);
             this.fail(fromRecord(result.error));
           } else if (this.ended === undefined) {
             this.fail(new WorkerExitError(`worker ${index} left its loop`));
@@ -256,8 +258,7 @@ export class ThreadedMachine implements Machine {
         return;
       }
       case Op.Failure:
-        this.finalWords.set(worker, v.figures as number[]);
-        this.lastFigures = this.figuresOf(false);
+        this.lastWords(worker, v.figures as number[]);
         this.fail(fromRecord(v.error as ErrorRecord));
         return;
       case Op.Parked:
@@ -308,6 +309,13 @@ export class ThreadedMachine implements Machine {
     const waiter = this.parkedWaiter;
     this.parkedWaiter = undefined;
     waiter.resolve(undefined);
+  }
+
+  /** A failing worker's final figures replace its column. */
+  private lastWords(worker: number, figures: number[] | undefined): void {
+    if (figures === undefined || this.ended !== undefined) return;
+    this.finalWords.set(worker, figures);
+    this.lastFigures = this.figuresOf(false);
   }
 
   /**

@@ -36,6 +36,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
       debug: { reverseInbox },
     });
     await machine.send(machine.root, Setup, {
+      workers,
       nodes: NODES,
       degree: 5,
       seed: SEED >>> 0,
@@ -85,7 +86,12 @@ describe('strict-only verbs in the loose mode', () => {
       workers: 0,
     });
     try {
-      await machine.send(machine.root, Setup, { nodes: 2, degree: 2, seed: 1 });
+      await machine.send(machine.root, Setup, {
+        workers: 0,
+        nodes: 2,
+        degree: 2,
+        seed: 1,
+      });
       const error = (await machine.run().catch((e: unknown) => e)) as Error & {
         code: string;
         cause: { code: string; message: string };
