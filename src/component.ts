@@ -7,6 +7,7 @@
 import {
   DuplicateComponentError,
   InvalidArgumentError,
+  StateNotCloneableError,
   UnknownComponentError,
 } from './errors.js';
 import type { Message } from './message/message.js';
@@ -124,6 +125,22 @@ export function encodeState(component: Component): unknown {
   return component.encode === undefined
     ? structuredClone(component)
     : structuredClone(component.encode());
+}
+
+/**
+ * A copy of `component`'s state for a reader outside it (`where` names the
+ * component in the error), or StateNotCloneableError.
+ */
+export function copyState(component: Component, where: string): unknown {
+  try {
+    return encodeState(component);
+  } catch (cause) {
+    throw new StateNotCloneableError(
+      `the state of ${component.constructor.name} at ${where} cannot be ` +
+        `copied; give the class encode() and static decode()`,
+      { cause },
+    );
+  }
 }
 
 /** Rebuilds a component of class `name` from `encodeState` data. */

@@ -4,9 +4,11 @@ import { parseArgs } from 'node:util';
  * The `circo` command.
  *
  *   circo start [--levels N] [--rounds N] [--workers N]   the showcase
+ *   circo bench WORKLOAD [PARAMS...] [--workers N]         one benchmark
  *   circo help
  */
 import { setFlagsFromString } from 'node:v8';
+import { BENCH_USAGE, bench } from './bench.js';
 import { showcase } from './showcase.js';
 
 // Breadth-first workloads keep hundreds of thousands of messages queued at
@@ -21,7 +23,7 @@ commands:
       grow the actor tree to N levels (default 17: 262,143 components),
       then count it --rounds times (default 20) and print a summary;
       --workers 0 runs on this thread, the default is one per core
-  help
+${BENCH_USAGE}  help
       print this text
 `;
 
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     });
     return 0;
   }
+  if (command === 'bench') return bench(rest);
   process.stderr.write(`circo: unknown command ${command}\n\n${USAGE}`);
   return 2;
 }

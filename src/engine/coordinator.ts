@@ -1,5 +1,5 @@
 /**
- * The threaded machine: a coordinator on the calling thread and one
+ * The threaded engine's coordinator, on the calling thread, and its one
  * worker thread per partition. The coordinator never blocks: it learns of
  * rounds and of the workers' news through `Atomics.waitAsync`, and of a
  * worker's death through piscina and the thread's exit event, so a dead
@@ -10,60 +10,36 @@ import { Piscina } from 'piscina';
 import {
   type Address,
   FIRST_COMPONENT_SERIAL,
-  formatAddress,
   makeAddress,
   NOBODY,
 } from '../address.js';
 import { waitAsync } from '../atomics.js';
 import { Barrier, type BarrierCoordinator } from '../barrier/barrier.js';
-import { debug, figuresChannel } from '../diagnostics.js';
+import { debug } from '../diagnostics.js';
 import {
   AskTimeoutError,
   type ErrorRecord,
   fromRecord,
-  InvalidArgumentError,
   MachineStoppedError,
   NoSuchComponentError,
   RegistryMismatchError,
   WorkerExitError,
 } from '../errors.js';
-import { checkTarget } from '../machine/embedded.js';
 import type { Figures } from '../machine/figures.js';
-import type { AskOptions, Machine, Reply } from '../machine/machine.js';
 import type { ResolvedOptions } from '../machine/options.js';
-import {
-  checkBody,
-  checkMessageType,
-  type MessageType,
-  messageTypes,
-} from '../message/message.js';
+import { messageTypes } from '../message/message.js';
 import { createRingBuffer } from '../ring/ring.js';
-import { Envelope, Kind } from '../scheduler/envelope.js';
-import { checkDelay, DEFAULT_REQUEST_TIMEOUT } from '../scheduler/scheduler.js';
+import { FigureBook } from './book.js';
 import type { WorkerConfig } from './config.js';
 import {
   bellOf,
   COORD_BELL,
-  c2wSentOf,
   createControl,
-  PARK,
-  RUN_EPOCH,
-  RUN_STEPS,
   ring,
   SHUTDOWN,
 } from './control.js';
 import { Inbound, Outbound } from './links.js';
-import {
-  FIGURE_SUMS,
-  FIRST_FIGURE_COLUMN,
-  type FigureName,
-  MIN_COLUMNS,
-  Min,
-  Op,
-  PerWorker,
-  perWorkerColumns,
-  SUM_COLUMNS,
-} from './rounds.js';
+import { MIN_COLUMNS, Op, perWorkerColumns, SUM_COLUMNS } from './rounds.js';
 
 /** Bytes of each ring between the coordinator and a worker. */
 const COORDINATOR_RING_BYTES = 1 << 20;
@@ -82,39 +58,35 @@ interface Waiter<T> {
   reject(error: Error): void;
 }
 
-export class ThreadedMachine implements Machine {
+/**
+ * The coordinator's side of the threads: it starts them, listens to them,
+ * and ends them. ThreadedMachine adds the Machine API on top.
+ */
+export abstract class Coordinator {
   root: Address = NOBODY;
-  private readonly workers: number;
-  private readonly control: Int32Array;
-  private readonly barrier: BarrierCoordinator;
-  private readonly pool: Piscina;
-  private readonly toWorker: Outbound[] = [];
-  private readonly fromWorker: Inbound[] = [];
-  private readonly waiters = new Map<number, Waiter<unknown>>();
-  private readonly hellos: Waiter<void>[] = [];
-  private readonly deadLetters = new Map<number, Record<string, number>>();
-  /** Per worker, the figure columns of the latest round read. */
-  private readonly columns: number[][] = [];
-  /** Figures sent by workers that failed, replacing their columns. */
-  private readonly finalWords = new Map<number, number[]>();
-  private readonly sentAcross: number[] = [];
-  private readonly overflow: number[] = [];
-  private now = 0;
-  private step = 0;
-  private nextId = 1;
-  private epoch = 0;
-  private lock: Promise<unknown> = Promise.resolve();
-  private ended: Error | undefined;
-  private lastFigures: Figures;
-  private parkedWaiter: Waiter<void> | undefined;
+  protected readonly workers: number;
+  protected readonly control: Int32Array;
+  protected readonly barrier: BarrierCoordinator;
+  protected readonly pool: Piscina;
+  protected readonly toWorker: Outbound[] = [];
+  protected readonly fromWorker: Inbound[] = [];
+  protected readonly waiters = new Map<number, Waiter<unknown>>();
+  protected readonly hellos: Waiter<void>[] = [];
+  protected readonly book: FigureBook;
+  protected nextId = 1;
+  protected epoch = 0;
+  protected lock: Promise<unknown> = Promise.resolve();
+  protected ended: Error | undefined;
+  protected lastFigures: Figures;
+  protected parkedWaiter: Waiter<void> | undefined;
   /** Workers parked in the current run, and the round they parked at. */
-  private parkedWorkers = 0;
-  private parkedRound = 0;
-  private greeted = 0;
-  private destroying: Promise<void> | undefined;
-  private bellSeen = 0;
+  protected parkedWorkers = 0;
+  protected parkedRound = 0;
+  protected greeted = 0;
+  protected destroying: Promise<void> | undefined;
+  protected bellSeen = 0;
 
-  private constructor(options: ResolvedOptions, engine: EngineOptions) {
+  protected constructor(options: ResolvedOptions, engine: EngineOptions) {
     const workers = engine.workers;
     this.workers = workers;
     this.control = createControl(workers);
@@ -126,20 +98,7 @@ export class ThreadedMachine implements Machine {
       // Spin briefly only while every worker can have a core of its own.
       spin: workers > availableParallelism() ? 0 : undefined,
     });
-    const rings: (SharedArrayBuffer | undefined)[][] = [];
-    for (let from = 0; from <= workers; from++) {
-      rings.push([]);
-      for (let to = 0; to <= workers; to++) {
-        const touchesCoordinator = from === workers || to === workers;
-        rings[from]!.push(
-          from === to
-            ? undefined
-            : createRingBuffer(
-                touchesCoordinator ? COORDINATOR_RING_BYTES : options.ringBytes,
-              ),
-        );
-      }
-    }
+    const rings = createRings(workers, options.ringBytes);
     const control = this.control;
     for (let w = 0; w < workers; w++) {
       this.toWorker.push(
@@ -154,10 +113,8 @@ export class ThreadedMachine implements Machine {
         }),
       );
     }
-    this.lastFigures = emptyFigures();
-    for (let w = 0; w < workers; w++) {
-      this.columns.push(FIGURE_SUMS.map(() => 0));
-    }
+    this.book = new FigureBook(workers);
+    this.lastFigures = this.book.figures();
     this.pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: workers,
@@ -205,16 +162,7 @@ export class ThreadedMachine implements Machine {
     this.listen().catch((error: Error) => this.fail(error));
   }
 
-  static async start(
-    options: ResolvedOptions,
-    engine: EngineOptions,
-  ): Promise<ThreadedMachine> {
-    const machine = new ThreadedMachine(options, engine);
-    await machine.greetings();
-    return machine;
-  }
-
-  private greetings(): Promise<void> {
+  protected greetings(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.ended !== undefined) reject(this.ended);
       else this.hellos.push({ resolve, reject });
@@ -224,7 +172,7 @@ export class ThreadedMachine implements Machine {
   // ---- news from the workers ---------------------------------------------
 
   /** Reads the workers' rings whenever the coordinator bell rings. */
-  private async listen(): Promise<void> {
+  protected async listen(): Promise<void> {
     while (this.ended === undefined) {
       for (const link of this.fromWorker) link.drain();
       this.checkParked();
@@ -238,7 +186,7 @@ export class ThreadedMachine implements Machine {
     }
   }
 
-  private news(worker: number, op: number, value: unknown): void {
+  protected news(worker: number, op: number, value: unknown): void {
     const v = value as Record<string, unknown>;
     switch (op) {
       case Op.Hello: {
@@ -262,7 +210,7 @@ export class ThreadedMachine implements Machine {
         this.fail(fromRecord(v.error as ErrorRecord));
         return;
       case Op.Parked:
-        this.deadLetters.set(
+        this.book.deadLettersOf(
           worker,
           v.deadLettersByType as Record<string, number>,
         );
@@ -276,7 +224,7 @@ export class ThreadedMachine implements Machine {
     }
   }
 
-  private settle(id: number, op: number, v: Record<string, unknown>): void {
+  protected settle(id: number, op: number, v: Record<string, unknown>): void {
     const waiter = this.waiters.get(id);
     if (waiter === undefined) return;
     this.waiters.delete(id);
@@ -300,11 +248,12 @@ export class ThreadedMachine implements Machine {
   }
 
   /** Ends the run once every worker reported that it parked. */
-  private checkParked(): void {
+  protected checkParked(): void {
     if (this.parkedWaiter === undefined) return;
     if (this.parkedWorkers < this.workers) return;
     if (this.barrier.read(this.parkedRound)) {
-      this.lastFigures = this.figuresOf();
+      this.book.readRound(this.barrier);
+      this.lastFigures = this.book.figures();
     }
     const waiter = this.parkedWaiter;
     this.parkedWaiter = undefined;
@@ -312,67 +261,15 @@ export class ThreadedMachine implements Machine {
   }
 
   /** A failing worker's final figures replace its column. */
-  private lastWords(worker: number, figures: number[] | undefined): void {
+  protected lastWords(worker: number, figures: number[] | undefined): void {
     if (figures === undefined || this.ended !== undefined) return;
-    this.finalWords.set(worker, figures);
-    this.lastFigures = this.figuresOf(false);
-  }
-
-  /**
-   * The figures of the round last read from the barrier, with the columns
-   * of workers that failed since replaced by their final words.
-   */
-  private figuresOf(fresh = true): Figures {
-    if (fresh) {
-      for (let w = 0; w < this.workers; w++) {
-        this.columns[w] = FIGURE_SUMS.map((_, i) =>
-          this.barrier.perParty(w, FIRST_FIGURE_COLUMN + i),
-        );
-      }
-      for (let w = 0; w < this.workers; w++) {
-        this.sentAcross[w] = this.barrier.perParty(w, PerWorker.SentAcross);
-        this.overflow[w] = this.barrier.perParty(w, PerWorker.Overflow);
-      }
-      this.now = this.barrier.min(Min.Clock);
-      this.step = 0;
-      for (let w = 0; w < this.workers; w++) {
-        this.step = Math.max(
-          this.step,
-          this.barrier.perParty(w, PerWorker.Step),
-        );
-      }
-    }
-    for (const [w, words] of this.finalWords) this.columns[w] = words;
-    const at = (name: FigureName) => FIGURE_SUMS.indexOf(name);
-    const workers = this.columns.map((column, w) => ({
-      delivered: column[at('delivered')]!,
-      sentAcross: this.sentAcross[w] ?? 0,
-      queued: column[at('queued')]!,
-      overflow: this.overflow[w] ?? 0,
-      deadLetters: column[at('deadLetters')]!,
-    }));
-    const sums: Record<string, number> = {};
-    FIGURE_SUMS.forEach((name, i) => {
-      sums[name] = this.columns.reduce((n, column) => n + column[i]!, 0);
-    });
-    const byType: Record<string, number> = {};
-    for (const perWorker of this.deadLetters.values()) {
-      for (const [name, n] of Object.entries(perWorker)) {
-        byType[name] = (byType[name] ?? 0) + n;
-      }
-    }
-    return {
-      ...(sums as unknown as Figures),
-      now: this.now,
-      step: this.step,
-      deadLettersByType: byType,
-      workers,
-    };
+    this.book.lastWords(worker, figures);
+    this.lastFigures = this.book.figures();
   }
 
   // ---- failing and stopping ----------------------------------------------
 
-  private fail(error: Error): void {
+  protected fail(error: Error): void {
     if (this.ended !== undefined) return;
     debug('machine failed: %s', error.message);
     this.ended = error;
@@ -413,12 +310,12 @@ export class ThreadedMachine implements Machine {
    * its "destroying" state early and let it restart the threads it is
    * still terminating.
    */
-  private destroyPool(): Promise<void> {
+  protected destroyPool(): Promise<void> {
     this.destroying ??= this.pool.destroy();
     return this.destroying;
   }
 
-  private checkOpen(): void {
+  protected checkOpen(): void {
     if (this.ended !== undefined) {
       throw new MachineStoppedError(
         `the machine has ended: ${this.ended.message}`,
@@ -426,189 +323,21 @@ export class ThreadedMachine implements Machine {
       );
     }
   }
-
-  // ---- the Machine API ---------------------------------------------------
-
-  async send<B>(target: Address, type: MessageType<B>, body: B) {
-    this.checkOpen();
-    checkTarget(target);
-    checkMessageType(type);
-    checkBody(type, body);
-    const home = this.homeOf(target);
-    const from = makeAddress(Math.floor(this.root / 2 ** 40), 1);
-    const envelope = new Envelope(
-      target,
-      from,
-      type,
-      body,
-      Kind.Plain,
-      0,
-      undefined,
-    );
-    Atomics.add(this.control, c2wSentOf(home), 1);
-    this.toWorker[home]!.message(envelope, 0);
-    this.toWorker[home]!.flush(0);
-  }
-
-  private homeOf(address: Address): number {
-    // Same arithmetic as Allocator.homeOf, without an allocator here.
-    const serial = address % 2 ** 40;
-    return Math.floor(serial / 1024) % this.workers;
-  }
-
-  private request<T>(worker: number, op: number, value: object): Promise<T> {
-    this.checkOpen();
-    const id = this.nextId++;
-    const answer = new Promise<T>((resolve, reject) => {
-      this.waiters.set(id, {
-        resolve: resolve as (v: unknown) => void,
-        reject,
-      });
-    });
-    Atomics.add(this.control, c2wSentOf(worker), 1);
-    this.toWorker[worker]!.control(op, { ...value, id });
-    this.toWorker[worker]!.flush(0);
-    return answer;
-  }
-
-  run(): Promise<Figures> {
-    return this.drive(-1, () => false);
-  }
-
-  steps(count: number): Promise<Figures> {
-    if (!Number.isInteger(count) || count < 0) {
-      return Promise.reject(
-        new InvalidArgumentError(
-          `steps needs a whole number >= 0, got ${count}`,
-        ),
-      );
-    }
-    if (count === 0) return this.figures();
-    return this.drive(count, () => false);
-  }
-
-  runUntil(predicate: (figures: Figures) => boolean): Promise<Figures> {
-    if (typeof predicate !== 'function') {
-      return Promise.reject(
-        new InvalidArgumentError('runUntil needs a predicate function'),
-      );
-    }
-    return this.drive(-1, predicate);
-  }
-
-  /** One run: wake the workers, watch the rounds, wait until they park. */
-  private drive(
-    steps: number,
-    until: (figures: Figures) => boolean,
-  ): Promise<Figures> {
-    const run = this.lock.then(async () => {
-      this.checkOpen();
-      this.epoch++;
-      this.parkedWorkers = 0;
-      const parked = new Promise<void>((resolve, reject) => {
-        this.parkedWaiter = { resolve, reject };
-      });
-      Atomics.store(this.control, PARK, 0);
-      Atomics.store(this.control, RUN_STEPS, steps);
-      Atomics.store(this.control, RUN_EPOCH, this.epoch);
-      for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
-      void this.watchRounds(until, parked);
-      await parked;
-      debug('run %d parked at step %d', this.epoch, this.lastFigures.step);
-      if (figuresChannel.hasSubscribers)
-        figuresChannel.publish(this.lastFigures);
-      return this.lastFigures;
-    });
-    this.lock = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Checks `until` on the figures of every round until the run parks. */
-  private async watchRounds(
-    until: (figures: Figures) => boolean,
-    parked: Promise<void>,
-  ): Promise<void> {
-    let done = false;
-    parked.then(
-      () => {
-        done = true;
-      },
-      () => {
-        done = true;
-      },
-    );
-    let round = this.barrier.latestRound();
-    while (!done) {
-      round = await this.barrier.nextRound(round);
-      if (done || !this.barrier.read(round)) continue;
-      this.lastFigures = this.figuresOf();
-      if (figuresChannel.hasSubscribers)
-        figuresChannel.publish(this.lastFigures);
-      if (until(this.lastFigures)) {
-        Atomics.store(this.control, PARK, 1);
-        return;
-      }
-    }
-  }
-
-  async ask<B>(
-    target: Address,
-    type: MessageType<B>,
-    body: B,
-    options?: AskOptions,
-  ): Promise<Reply> {
-    this.checkOpen();
-    checkTarget(target);
-    checkMessageType(type);
-    checkBody(type, body);
-    const timeout = options?.timeout ?? DEFAULT_REQUEST_TIMEOUT;
-    checkDelay('timeout', timeout);
-    let answered = false;
-    const reply = this.request<Reply>(0, Op.Ask, {
-      target,
-      type: type.id,
-      body,
-      timeout,
-    }).finally(() => {
-      answered = true;
-    });
-    reply.catch(() => undefined);
-    while (!answered && this.ended === undefined) {
-      await this.drive(-1, () => answered);
-    }
-    return reply;
-  }
-
-  async state(address: Address): Promise<unknown> {
-    checkTarget(address);
-    return this.request(this.homeOf(address), Op.State, { address }).catch(
-      (error: Error) => {
-        if (error instanceof NoSuchComponentError) {
-          throw new NoSuchComponentError(
-            `no live component at ${formatAddress(address)}`,
-          );
-        }
-        throw error;
-      },
-    );
-  }
-
-  async lookup(name: string): Promise<Address | undefined> {
-    return this.request(0, Op.Lookup, { name });
-  }
-
-  async figures(): Promise<Figures> {
-    return this.lastFigures;
-  }
 }
 
-function emptyFigures(): Figures {
-  const sums = Object.fromEntries(FIGURE_SUMS.map((name) => [name, 0]));
-  return {
-    ...(sums as unknown as Figures),
-    now: 0,
-    step: 0,
-    deadLettersByType: {},
-    workers: [],
-  };
+/**
+ * rings[from][to]: a ring per ordered pair of threads, the coordinator
+ * being thread `workers`.
+ */
+function createRings(workers: number, ringBytes: number) {
+  const rings: (SharedArrayBuffer | undefined)[][] = [];
+  for (let from = 0; from <= workers; from++) {
+    rings.push([]);
+    for (let to = 0; to <= workers; to++) {
+      const touchesCoordinator = from === workers || to === workers;
+      const bytes = touchesCoordinator ? COORDINATOR_RING_BYTES : ringBytes;
+      rings[from]!.push(from === to ? undefined : createRingBuffer(bytes));
+    }
+  }
+  return rings;
 }

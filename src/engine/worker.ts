@@ -9,27 +9,18 @@
  * and all reach the same verdict: go on, jump the clock to the next timer,
  * or park (quiet, step limit, or the coordinator asked).
  */
-import { availableParallelism } from 'node:os';
-import { type Address, formatAddress, outsideAddress } from '../address.js';
+import type { Address } from '../address.js';
 import { Barrier, type BarrierParty } from '../barrier/barrier.js';
-import { componentClass, encodeState } from '../component.js';
+import { componentClass } from '../component.js';
 import { debug } from '../diagnostics.js';
-import { StateNotCloneableError, toRecord } from '../errors.js';
+import { toRecord } from '../errors.js';
 import { messageTypes } from '../message/message.js';
-import { Timeout } from '../message/system.js';
-import { Allocator } from '../scheduler/allocator.js';
-import { type Envelope, Kind } from '../scheduler/envelope.js';
 import { ExactSum } from '../scheduler/exact.js';
-import type { Op as ServiceOp } from '../scheduler/ops.js';
-import type { Partition } from '../scheduler/partition.js';
-import { Scheduler } from '../scheduler/scheduler.js';
 import type { Reduction } from '../scheduler/strict.js';
 import type { WorkerConfig } from './config.js';
 import {
   ALL_IDLE,
   bellOf,
-  blocksOf,
-  COORD_BELL,
   c2wSentOf,
   IDLE,
   PARK,
@@ -38,9 +29,8 @@ import {
   ring,
   SHUTDOWN,
 } from './control.js';
-import { Inbound, Outbound } from './links.js';
+import { WorkerPeer } from './peer.js';
 import {
-  FIGURE_SUMS,
   FIRST_FIGURE_COLUMN,
   FIRST_FRAMES_COLUMN,
   FIRST_LIMB,
@@ -50,7 +40,6 @@ import {
   REDUCTION_COUNT,
   Sum,
 } from './rounds.js';
-import { Spreader } from './spread.js';
 
 /** Messages handled between looks at the rings. */
 const BATCH = 1024;
@@ -58,98 +47,22 @@ const BATCH = 1024;
 const SLICE_MS = 2;
 /** Frames in an outbound overflow past which the worker stops handling. */
 const HIGH_WATER = 65_536;
-/** Bounds of the adaptive spin before sleeping, in looks at the rings. */
-const MIN_SPIN = 16;
-const MAX_SPIN = 1024;
 /** Longest sleep while parked before looking again, in ms. */
 const PARKED_NAP_MS = 50;
 
-export class WorkerRuntime implements Partition {
-  readonly index: number;
-  readonly workers: number;
-  private readonly config: WorkerConfig;
-  private readonly control: Int32Array;
+export class WorkerRuntime extends WorkerPeer {
   private readonly barrier: BarrierParty;
-  private readonly allocator: Allocator;
-  private readonly scheduler: Scheduler;
-  private readonly outbound: (Outbound | undefined)[] = [];
-  private readonly inbound: Inbound[] = [];
-  /** inboundFrom[w]: the ring from worker w (undefined for this one). */
-  private readonly inboundFrom: (Inbound | undefined)[] = [];
-  private readonly toCoordinator: Outbound;
-  private readonly spreader: Spreader;
-  private readonly outside: Address;
   private readonly epochWall: number;
-  /** Outside asks in flight here (worker 0): request token -> ask id. */
-  private readonly asks = new Map<number, number>();
-  /** Messages held for components whose spawn is still on its way. */
-  private readonly limbo = new Map<Address, Envelope[]>();
-  private held = 0;
-  /** Whether the frames being read come from the coordinator. */
-  private fromCoordinator = false;
-  /** Envelopes that already waited in limbo once: dead if still unknown. */
-  private readonly released = new WeakSet<Envelope>();
   /** Scratch for this worker's share of the reduction. */
   private readonly limbs: number[] = [];
-  /** Whether spinning can pay: no more workers than cores. */
-  private readonly canSpin: boolean;
-  private spinBudget: number;
   private epoch = 0;
   private clock = 0;
   private stepLimit = Infinity;
-  private remoteSent = 0;
-  private remoteReceived = 0;
-  private outsideRead = 0;
-  private spawnOpsSent = 0;
-  private spawnOpsReceived = 0;
 
   constructor(config: WorkerConfig) {
-    this.config = config;
-    this.index = config.index;
-    this.workers = config.workers;
-    this.control = new Int32Array(config.control);
+    super(config);
     this.barrier = Barrier.attach(config.barrier, config.index);
     this.epochWall = config.epochWall;
-    this.outside = outsideAddress(config.host);
-    this.spreader = new Spreader(config.spread, config.index, config.workers);
-    this.canSpin = config.workers <= availableParallelism();
-    this.spinBudget = this.canSpin ? MIN_SPIN : 0;
-    const control = this.control;
-    this.allocator = new Allocator(config.host, config.workers, (w) =>
-      Atomics.add(control, blocksOf(w), 1),
-    );
-    const coordinator = config.workers;
-    for (let w = 0; w <= config.workers; w++) {
-      if (w === this.index) continue;
-      const name = `${w === coordinator ? 'c' : w}->${this.index}`;
-      const link = new Inbound(config.rings[w]![this.index]!, name, this);
-      this.inbound.push(link);
-      this.inboundFrom[w] = link;
-    }
-    for (let w = 0; w < config.workers; w++) {
-      this.outbound[w] =
-        w === this.index
-          ? undefined
-          : new Outbound(
-              config.rings[this.index]![w]!,
-              `${this.index}->${w}`,
-              () => ring(control, bellOf(w)),
-            );
-    }
-    this.toCoordinator = new Outbound(
-      config.rings[this.index]![coordinator]!,
-      `${this.index}->c`,
-      () => ring(control, COORD_BELL),
-      true,
-    );
-    this.scheduler = new Scheduler({
-      host: config.host,
-      checkBodies: config.checkBodies,
-      ...(config.strict === undefined ? {} : { strict: config.strict }),
-      outside: (envelope) => this.answerOutside(envelope),
-      partition: this,
-      allocator: this.allocator,
-    });
   }
 
   /** Starts the root (worker 0), says hello, then serves until shutdown. */
@@ -173,151 +86,6 @@ export class WorkerRuntime implements Partition {
         this.sleep(PARKED_NAP_MS);
       }
     }
-  }
-
-  // ---- Partition ---------------------------------------------------------
-
-  locate(address: Address): number {
-    if (address === this.outside) return 0;
-    return this.allocator.homeOf(address);
-  }
-
-  forward(worker: number, envelope: Envelope): void {
-    this.outbound[worker]!.message(envelope, this.scheduler.step);
-    this.remoteSent++; // only once accepted: a refused send is not in flight
-  }
-
-  call(worker: number, op: ServiceOp): void {
-    this.outbound[worker]!.control(Op.Service, op);
-    if (op.op === 'spawn') this.spawnOpsSent++;
-  }
-
-  spread(): number {
-    return this.spreader.next();
-  }
-
-  // ---- frames from the rings (FrameSink) ---------------------------------
-
-  onMessage(envelope: Envelope): void {
-    if (envelope.sender === this.outside && this.fromCoordinator) {
-      this.outsideRead++;
-    } else {
-      this.remoteReceived++;
-    }
-    this.scheduler.accept(envelope);
-  }
-
-  onControl(op: number, value: unknown): void {
-    if (this.fromCoordinator) this.outsideRead++;
-    const v = value as Record<string, unknown>;
-    switch (op) {
-      case Op.Service: {
-        const service = value as ServiceOp;
-        this.scheduler.perform(service);
-        if (service.op === 'spawn') {
-          this.spawnOpsReceived++;
-          this.releaseHeld(service.address);
-        }
-        return;
-      }
-      case Op.Ask: {
-        const type = messageTypes.get(v.type as number)!;
-        const token = this.scheduler.requestFromOutside(
-          v.target as Address,
-          type,
-          v.body,
-          v.timeout as number,
-        );
-        this.asks.set(token, v.id as number);
-        return;
-      }
-      case Op.Forget:
-        for (const [token, id] of this.asks) {
-          if (id !== v.id) continue;
-          this.asks.delete(token);
-          this.scheduler.forgetRequest(token);
-        }
-        return;
-      case Op.State:
-        this.readState(v.id as number, v.address as Address);
-        return;
-      case Op.Lookup:
-        this.report(Op.LookupReply, {
-          id: v.id,
-          address: this.scheduler.services.resolve(v.name as string),
-        });
-        return;
-    }
-  }
-
-  private readState(id: number, address: Address): void {
-    const component = this.scheduler.component(address);
-    if (component === undefined) {
-      this.report(Op.StateReply, { id, missing: true });
-      return;
-    }
-    let state: unknown;
-    try {
-      state = encodeState(component);
-    } catch (cause) {
-      const error = new StateNotCloneableError(
-        `the state of ${component.constructor.name} at ` +
-          `${formatAddress(address)} cannot be copied; give the class ` +
-          `encode() and static decode()`,
-        { cause },
-      );
-      this.report(Op.StateReply, { id, error: toRecord(error) });
-      return;
-    }
-    this.report(Op.StateReply, { id, state });
-  }
-
-  /** Worker 0 only: replies and timeouts of the coordinator's asks. */
-  private answerOutside(envelope: Envelope): boolean {
-    const id = this.asks.get(envelope.token);
-    if (id === undefined) return false;
-    this.asks.delete(envelope.token);
-    if (envelope.kind === Kind.Reply) {
-      const { type, body, sender } = envelope;
-      this.report(Op.Answer, { id, type: type.id, body, sender });
-    } else if (envelope.type === Timeout) {
-      this.report(Op.Answer, { id, timeout: envelope.body });
-    } else {
-      return false;
-    }
-    return true;
-  }
-
-  private report(op: number, value: unknown): void {
-    this.toCoordinator.control(op, value);
-    this.toCoordinator.flush(this.scheduler.step);
-  }
-
-  // ---- the loop ----------------------------------------------------------
-
-  /** Reads every inbound ring once, then writes what is pending. */
-  private pump(): number {
-    let read = 0;
-    const coordinatorRing = this.inbound.length - 1;
-    for (let i = 0; i < this.inbound.length; i++) {
-      this.fromCoordinator = i === coordinatorRing;
-      read += this.inbound[i]!.drain();
-    }
-    this.fromCoordinator = false;
-    this.flush();
-    return read;
-  }
-
-  private flush(): void {
-    const step = this.scheduler.step;
-    for (const link of this.outbound) link?.flush(step);
-    this.toCoordinator.flush(step);
-  }
-
-  private backlog(): number {
-    let frames = this.toCoordinator.backlog;
-    for (const link of this.outbound) frames += link?.backlog ?? 0;
-    return frames;
   }
 
   /**
@@ -404,13 +172,6 @@ export class WorkerRuntime implements Partition {
         }
       }
     }
-    this.flush();
-  }
-
-  private pumpCoordinator(): void {
-    this.fromCoordinator = true;
-    this.inboundFrom[this.workers]!.drain();
-    this.fromCoordinator = false;
     this.flush();
   }
 
@@ -509,7 +270,7 @@ export class WorkerRuntime implements Partition {
     b.setSum(Sum.Overflow, this.backlog());
     b.setSum(Sum.ParkSeen, parkAsked === 0 ? 0 : 1);
     b.setSum(Sum.OutsideUnread, outsideSent - this.outsideRead);
-    b.setSum(Sum.Limbo, this.held);
+    b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
     const values = this.figureValues();
@@ -542,16 +303,6 @@ export class WorkerRuntime implements Partition {
     return b.arrive();
   }
 
-  /** This worker's figures, in FIGURE_SUMS order. */
-  figureValues(): number[] {
-    const s = this.scheduler;
-    const values: Record<string, number> = {
-      ...s.census(),
-      ...countersOf(s.figures),
-    };
-    return FIGURE_SUMS.map((name) => values[name] ?? 0);
-  }
-
   /** The verdict of the round just completed; the same in every worker. */
   private verdict(): 'go' | 'jump' | 'wait' | 'park' {
     const b = this.barrier;
@@ -576,47 +327,14 @@ export class WorkerRuntime implements Partition {
     if (due > 0) this.sleep(due);
   }
 
-  /**
-   * A message to a component born here that is not here (yet): its spawn
-   * may still be on its way from the worker that spawned it. It waits in
-   * limbo until a round shows every spawn in flight landed.
-   */
-  hold(envelope: Envelope): boolean {
-    if (this.released.has(envelope)) return false; // dead after all
-    if (this.locate(envelope.target) !== this.index) return false;
-    const waiting = this.limbo.get(envelope.target);
-    if (waiting === undefined) this.limbo.set(envelope.target, [envelope]);
-    else waiting.push(envelope);
-    this.held++;
-    return true;
-  }
-
-  /**
-   * The component at `address` just arrived: what waited for it goes to
-   * the queue now, ahead of anything its senders send from here on, so
-   * per-sender order holds.
-   */
-  private releaseHeld(address: Address): void {
-    const waiting = this.limbo.get(address);
-    if (waiting === undefined) return;
-    this.limbo.delete(address);
-    this.held -= waiting.length;
-    for (const envelope of waiting) this.scheduler.accept(envelope);
-  }
-
-  /** After a round with no spawn in flight, the rest is for the dead. */
+  /** After a round with no spawn in flight, limbo goes to the queue. */
   private releaseLimbo(): void {
     const b = this.barrier;
-    if (this.held === 0) return;
+    if (this.limbo.size === 0) return;
     if (b.sum(Sum.SpawnOpsSent) !== b.sum(Sum.SpawnOpsReceived)) return;
-    for (const waiting of this.limbo.values()) {
-      for (const envelope of waiting) {
-        this.released.add(envelope);
-        this.scheduler.accept(envelope);
-      }
+    for (const envelope of this.limbo.releaseAll()) {
+      this.scheduler.accept(envelope);
     }
-    this.limbo.clear();
-    this.held = 0;
   }
 
   /** Every worker parks at the same round and says so to the coordinator. */
@@ -631,40 +349,6 @@ export class WorkerRuntime implements Partition {
     });
   }
 
-  /** Sleeps on this worker's bell, at most `ms`, unless a ring has frames. */
-  private sleep(ms: number): void {
-    if (this.spin()) return;
-    const bell = bellOf(this.index);
-    const seen = Atomics.load(this.control, bell);
-    for (const link of this.inbound) link.setWaiting(true);
-    // Re-check after advertising: a producer that published before seeing
-    // the flag left frames we can see now (see the ring's wait protocol).
-    if (this.inbound.every((link) => link.isEmpty())) {
-      Atomics.wait(this.control, bell, seen, ms);
-    }
-    for (const link of this.inbound) link.setWaiting(false);
-  }
-
-  /**
-   * Watches the rings briefly before sleeping, when there are cores to
-   * spare: waking from Atomics.wait costs tens of microseconds. The budget
-   * adapts: it doubles when a spin found a frame, halves when it did not.
-   * With more workers than cores it stays 0, for a spinning thread would
-   * take the core its peer needs to send.
-   */
-  private spin(): boolean {
-    for (let i = 0; i < this.spinBudget; i++) {
-      for (const link of this.inbound) {
-        if (!link.isEmpty()) {
-          this.spinBudget = Math.min(this.spinBudget * 2, MAX_SPIN);
-          return true;
-        }
-      }
-    }
-    this.spinBudget = this.spinBudget >> 1 || (this.canSpin ? MIN_SPIN : 0);
-    return false;
-  }
-
   /** The worker's answer to a failure: tell the coordinator, then stop. */
   fail(error: unknown): void {
     debug('worker %d failed: %s', this.index, String(error));
@@ -672,21 +356,6 @@ export class WorkerRuntime implements Partition {
     this.toCoordinator.control(Op.Failure, { error: toRecord(error), figures });
     this.toCoordinator.flush(this.scheduler.step);
   }
-}
-
-function countersOf(f: Scheduler['figures']): Record<string, number> {
-  return {
-    spawned: f.spawned,
-    died: f.died,
-    sent: f.sent,
-    delivered: f.delivered,
-    deadLetters: f.deadLetters,
-    lateReplies: f.lateReplies,
-    timeouts: f.timeouts,
-    handlerErrors: f.handlerErrors,
-    eventsDropped: f.eventsDropped,
-    eventsFiltered: f.eventsFiltered,
-  };
 }
 
 /** The piscina task: one per worker, returning only at shutdown. */

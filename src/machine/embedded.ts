@@ -5,7 +5,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Address, formatAddress, isAddress, NOBODY } from '../address.js';
-import { componentClass, encodeState } from '../component.js';
+import { componentClass, copyState } from '../component.js';
 import { figuresChannel } from '../diagnostics.js';
 import {
   AskTimeoutError,
@@ -14,7 +14,6 @@ import {
   ModuleLoadError,
   NoReplyError,
   NoSuchComponentError,
-  StateNotCloneableError,
 } from '../errors.js';
 import {
   checkBody,
@@ -146,16 +145,7 @@ export class EmbeddedMachine implements Machine {
         `no live component at ${formatAddress(address)}`,
       );
     }
-    try {
-      return encodeState(component);
-    } catch (cause) {
-      throw new StateNotCloneableError(
-        `the state of ${component.constructor.name} at ` +
-          `${formatAddress(address)} cannot be copied; give the class ` +
-          `encode() and static decode()`,
-        { cause },
-      );
-    }
+    return copyState(component, formatAddress(address));
   }
 
   async lookup(name: string): Promise<Address | undefined> {

@@ -4,7 +4,7 @@
  * workers, so code written against one runs against the other.
  */
 import type { Address } from '../address.js';
-import { ThreadedMachine } from '../engine/coordinator.js';
+import { ThreadedMachine } from '../engine/threaded.js';
 import type { Message, MessageType } from '../message/message.js';
 import { EmbeddedMachine, importModule } from './embedded.js';
 import type { Figures } from './figures.js';

@@ -1,0 +1,261 @@
+/**
+ * A worker's connections: its rings to the other workers and to the
+ * coordinator, how it routes messages (the Partition its scheduler uses),
+ * what it does with the frames it reads, and how it sleeps on its bell.
+ * WorkerRuntime adds the runs and rounds on top.
+ */
+import { availableParallelism } from 'node:os';
+import { type Address, outsideAddress } from '../address.js';
+import { Allocator } from '../scheduler/allocator.js';
+import type { Envelope } from '../scheduler/envelope.js';
+import type { Op as ServiceOp } from '../scheduler/ops.js';
+import type { Partition } from '../scheduler/partition.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { WorkerConfig } from './config.js';
+import { bellOf, blocksOf, COORD_BELL, ring } from './control.js';
+import { OutsideDesk } from './desk.js';
+import { Limbo } from './limbo.js';
+import { type FrameSink, Inbound, Outbound } from './links.js';
+import { FIGURE_SUMS, Op } from './rounds.js';
+import { Spreader } from './spread.js';
+
+/** Bounds of the adaptive spin before sleeping, in looks at the rings. */
+const MIN_SPIN = 16;
+const MAX_SPIN = 1024;
+
+export abstract class WorkerPeer implements Partition, FrameSink {
+  readonly index: number;
+  readonly workers: number;
+  protected readonly config: WorkerConfig;
+  protected readonly control: Int32Array;
+  protected readonly allocator: Allocator;
+  protected readonly scheduler: Scheduler;
+  protected readonly outbound: (Outbound | undefined)[] = [];
+  protected readonly inbound: Inbound[] = [];
+  /** inboundFrom[w]: the ring from worker w (undefined for this one). */
+  protected readonly inboundFrom: (Inbound | undefined)[] = [];
+  protected readonly toCoordinator: Outbound;
+  protected readonly limbo = new Limbo();
+  private readonly desk: OutsideDesk;
+  private readonly spreader: Spreader;
+  private readonly outside: Address;
+  /** Whether the frames being read come from the coordinator. */
+  private fromCoordinator = false;
+  /** Whether spinning can pay: no more workers than cores. */
+  private readonly canSpin: boolean;
+  private spinBudget: number;
+  // Counters the rounds use to tell whether anything is still in flight.
+  protected remoteSent = 0;
+  protected remoteReceived = 0;
+  protected outsideRead = 0;
+  protected spawnOpsSent = 0;
+  protected spawnOpsReceived = 0;
+
+  constructor(config: WorkerConfig) {
+    this.config = config;
+    this.index = config.index;
+    this.workers = config.workers;
+    this.control = new Int32Array(config.control);
+    this.outside = outsideAddress(config.host);
+    this.spreader = new Spreader(config.spread, config.index, config.workers);
+    this.canSpin = config.workers <= availableParallelism();
+    this.spinBudget = this.canSpin ? MIN_SPIN : 0;
+    const control = this.control;
+    this.allocator = new Allocator(config.host, config.workers, (w) =>
+      Atomics.add(control, blocksOf(w), 1),
+    );
+    const coordinator = config.workers;
+    for (let w = 0; w <= config.workers; w++) {
+      if (w === this.index) continue;
+      const name = `${w === coordinator ? 'c' : w}->${this.index}`;
+      const link = new Inbound(config.rings[w]![this.index]!, name, this);
+      this.inbound.push(link);
+      this.inboundFrom[w] = link;
+    }
+    for (let w = 0; w < config.workers; w++) {
+      this.outbound[w] =
+        w === this.index
+          ? undefined
+          : new Outbound(
+              config.rings[this.index]![w]!,
+              `${this.index}->${w}`,
+              () => ring(control, bellOf(w)),
+            );
+    }
+    this.toCoordinator = new Outbound(
+      config.rings[this.index]![coordinator]!,
+      `${this.index}->c`,
+      () => ring(control, COORD_BELL),
+      true,
+    );
+    this.desk = new OutsideDesk(
+      () => this.scheduler,
+      (op, value) => this.report(op, value),
+    );
+    this.scheduler = new Scheduler({
+      host: config.host,
+      checkBodies: config.checkBodies,
+      ...(config.strict === undefined ? {} : { strict: config.strict }),
+      outside: (envelope) => this.desk.answer(envelope),
+      partition: this,
+      allocator: this.allocator,
+    });
+  }
+
+  // ---- Partition ---------------------------------------------------------
+
+  locate(address: Address): number {
+    if (address === this.outside) return 0;
+    return this.allocator.homeOf(address);
+  }
+
+  forward(worker: number, envelope: Envelope): void {
+    this.outbound[worker]!.message(envelope, this.scheduler.step);
+    this.remoteSent++; // only once accepted: a refused send is not in flight
+  }
+
+  call(worker: number, op: ServiceOp): void {
+    this.outbound[worker]!.control(Op.Service, op);
+    if (op.op === 'spawn') this.spawnOpsSent++;
+  }
+
+  spread(): number {
+    return this.spreader.next();
+  }
+
+  /**
+   * A message to a component born here that is not here (yet): its spawn
+   * may still be on its way from the worker that spawned it (see Limbo).
+   */
+  hold(envelope: Envelope): boolean {
+    if (this.locate(envelope.target) !== this.index) return false;
+    return this.limbo.hold(envelope);
+  }
+
+  // ---- frames from the rings (FrameSink) ---------------------------------
+
+  onMessage(envelope: Envelope): void {
+    if (envelope.sender === this.outside && this.fromCoordinator) {
+      this.outsideRead++;
+    } else {
+      this.remoteReceived++;
+    }
+    this.scheduler.accept(envelope);
+  }
+
+  onControl(op: number, value: unknown): void {
+    if (this.fromCoordinator) this.outsideRead++;
+    if (op !== Op.Service) {
+      this.desk.serve(op, value as Record<string, unknown>);
+      return;
+    }
+    const service = value as ServiceOp;
+    this.scheduler.perform(service);
+    if (service.op === 'spawn') {
+      this.spawnOpsReceived++;
+      for (const held of this.limbo.landed(service.address)) {
+        this.scheduler.accept(held);
+      }
+    }
+  }
+
+  /** Sends `value` to the coordinator at once. */
+  protected report(op: number, value: unknown): void {
+    this.toCoordinator.control(op, value);
+    this.toCoordinator.flush(this.scheduler.step);
+  }
+
+  // ---- rings and bells ---------------------------------------------------
+
+  /** Reads every inbound ring once, then writes what is pending. */
+  protected pump(): number {
+    let read = 0;
+    const coordinatorRing = this.inbound.length - 1;
+    for (let i = 0; i < this.inbound.length; i++) {
+      this.fromCoordinator = i === coordinatorRing;
+      read += this.inbound[i]!.drain();
+    }
+    this.fromCoordinator = false;
+    this.flush();
+    return read;
+  }
+
+  protected flush(): void {
+    const step = this.scheduler.step;
+    for (const link of this.outbound) link?.flush(step);
+    this.toCoordinator.flush(step);
+  }
+
+  protected backlog(): number {
+    let frames = this.toCoordinator.backlog;
+    for (const link of this.outbound) frames += link?.backlog ?? 0;
+    return frames;
+  }
+
+  /** Sleeps on this worker's bell, at most `ms`, unless a ring has frames. */
+  protected sleep(ms: number): void {
+    if (this.spin()) return;
+    const bell = bellOf(this.index);
+    const seen = Atomics.load(this.control, bell);
+    for (const link of this.inbound) link.setWaiting(true);
+    // Re-check after advertising: a producer that published before seeing
+    // the flag left frames we can see now (see the ring's wait protocol).
+    if (this.inbound.every((link) => link.isEmpty())) {
+      Atomics.wait(this.control, bell, seen, ms);
+    }
+    for (const link of this.inbound) link.setWaiting(false);
+  }
+
+  /**
+   * Watches the rings briefly before sleeping, when there are cores to
+   * spare: waking from Atomics.wait costs tens of microseconds. The budget
+   * adapts: it doubles when a spin found a frame, halves when it did not.
+   * With more workers than cores it stays 0, for a spinning thread would
+   * take the core its peer needs to send.
+   */
+  private spin(): boolean {
+    for (let i = 0; i < this.spinBudget; i++) {
+      for (const link of this.inbound) {
+        if (!link.isEmpty()) {
+          this.spinBudget = Math.min(this.spinBudget * 2, MAX_SPIN);
+          return true;
+        }
+      }
+    }
+    this.spinBudget = this.spinBudget >> 1 || (this.canSpin ? MIN_SPIN : 0);
+    return false;
+  }
+
+  /** This worker's figures, in FIGURE_SUMS order. */
+  figureValues(): number[] {
+    const s = this.scheduler;
+    const values: Record<string, number> = {
+      ...s.census(),
+      ...countersOf(s.figures),
+    };
+    return FIGURE_SUMS.map((name) => values[name] ?? 0);
+  }
+
+  /** Reads the coordinator's ring once. */
+  protected pumpCoordinator(): void {
+    this.fromCoordinator = true;
+    this.inboundFrom[this.workers]!.drain();
+    this.fromCoordinator = false;
+    this.flush();
+  }
+}
+
+function countersOf(f: Scheduler['figures']): Record<string, number> {
+  return {
+    spawned: f.spawned,
+    died: f.died,
+    sent: f.sent,
+    delivered: f.delivered,
+    deadLetters: f.deadLetters,
+    lateReplies: f.lateReplies,
+    timeouts: f.timeouts,
+    handlerErrors: f.handlerErrors,
+    eventsDropped: f.eventsDropped,
+    eventsFiltered: f.eventsFiltered,
+  };
+}
