@@ -7,12 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import {
-  type Address,
-  FIRST_COMPONENT_SERIAL,
-  makeAddress,
-  NOBODY,
-} from '../address.js';
+import { type Address, NOBODY } from '../address.js';
 import { waitAsync } from '../atomics.js';
 import { Barrier, type BarrierCoordinator } from '../barrier/barrier.js';
 import { debug } from '../diagnostics.js';
@@ -63,7 +58,9 @@ interface Waiter<T> {
  * and ends them. ThreadedMachine adds the Machine API on top.
  */
 export abstract class Coordinator {
+  /** The first component's address, as worker 0 reports it. */
   root: Address = NOBODY;
+  protected readonly host: number;
   protected readonly workers: number;
   protected readonly control: Int32Array;
   protected readonly barrier: BarrierCoordinator;
@@ -158,7 +155,7 @@ export abstract class Coordinator {
           ),
       );
     }
-    this.root = makeAddress(options.host, FIRST_COMPONENT_SERIAL);
+    this.host = options.host;
     this.listen().catch((error: Error) => this.fail(error));
   }
 
@@ -200,6 +197,7 @@ export abstract class Coordinator {
           );
           return;
         }
+        if (v.root !== undefined) this.root = v.root as Address;
         if (++this.greeted === this.workers) {
           for (const hello of this.hellos.splice(0)) hello.resolve();
         }

@@ -3,7 +3,7 @@
  * threads. Every call returns a Promise and none blocks the thread.
  */
 import type { Address } from '../address.js';
-import { formatAddress, makeAddress } from '../address.js';
+import { formatAddress, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { debug, figuresChannel } from '../diagnostics.js';
 import { InvalidArgumentError, NoSuchComponentError } from '../errors.js';
 import { checkTarget } from '../machine/embedded.js';
@@ -15,6 +15,7 @@ import {
   checkMessageType,
   type MessageType,
 } from '../message/message.js';
+import { homeWorker } from '../scheduler/allocator.js';
 import { Envelope, Kind } from '../scheduler/envelope.js';
 import { checkDelay, DEFAULT_REQUEST_TIMEOUT } from '../scheduler/scheduler.js';
 import {
@@ -46,7 +47,7 @@ export class ThreadedMachine extends Coordinator implements Machine {
     checkMessageType(type);
     checkBody(type, body);
     const home = this.homeOf(target);
-    const from = makeAddress(Math.floor(this.root / 2 ** 40), 1);
+    const from = outsideAddress(this.host);
     const envelope = new Envelope(
       target,
       from,
@@ -62,9 +63,7 @@ export class ThreadedMachine extends Coordinator implements Machine {
   }
 
   private homeOf(address: Address): number {
-    // Same arithmetic as Allocator.homeOf, without an allocator here.
-    const serial = address % 2 ** 40;
-    return Math.floor(serial / 1024) % this.workers;
+    return homeWorker(address, this.host * SERIAL_LIMIT, this.workers);
   }
 
   private request<T>(worker: number, op: number, value: object): Promise<T> {

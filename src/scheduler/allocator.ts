@@ -43,8 +43,7 @@ export class Allocator {
 
   /** The worker whose block holds `address`'s serial. */
   homeOf(address: Address): number {
-    const serial = address - this.base;
-    return Math.floor(serial / BLOCK_SIZE) % this.workers;
+    return homeWorker(address, this.base, this.workers);
   }
 
   private open(worker: number): void {
@@ -56,6 +55,15 @@ export class Allocator {
     this.next[worker] = Math.max(first, FIRST_COMPONENT_SERIAL);
     this.end[worker] = first + BLOCK_SIZE;
   }
+}
+
+/** The home worker of `address` on the host whose first address is `base`. */
+export function homeWorker(
+  address: Address,
+  base: number,
+  workers: number,
+): number {
+  return Math.floor((address - base) / BLOCK_SIZE) % workers;
 }
 
 /** An allocator for one thread: blocks leased from a local counter. */
