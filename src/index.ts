@@ -53,3 +53,8 @@ export type {
 export type { EventFilter } from './scheduler/events.js';
 export type { SpawnOptions } from './scheduler/scheduler.js';
 export type { Reduction } from './scheduler/strict.js';
+export {
+  type BodyCodec,
+  registerBodyCodec,
+  unregisterBodyCodec,
+} from './wire/custom.js';
