@@ -60,6 +60,10 @@ import {
   RoundResults,
 } from './results.js';
 
+/** Shortest and longest sleep between a waiting party's chores, in ms. */
+const WAIT_SLICE_MIN_MS = 0.05;
+const WAIT_SLICE_MAX_MS = 2;
+
 export { BarrierCoordinator } from './coordinator.js';
 export type { BarrierLayout, BarrierOptions } from './layout.js';
 export {
@@ -131,7 +135,10 @@ export class BarrierParty extends RoundResults {
    * BarrierTimeoutError if this party waits longer than `timeoutMs` (which
    * breaks the barrier for everyone) or if the barrier is broken.
    */
-  arrive(timeoutMs: number = this.layout.timeoutMs): number {
+  arrive(
+    timeoutMs: number = this.layout.timeoutMs,
+    whileWaiting?: () => boolean,
+  ): number {
     checkTimeout(timeoutMs);
     const { words, layout } = this;
     const round = this.next;
@@ -165,7 +172,7 @@ export class BarrierParty extends RoundResults {
       // Pairs with Atomics.wait in waitFor and waitAsync in nextRound.
       Atomics.notify(words, W_GEN);
     } else {
-      this.waitFor(round, expected, timeoutMs);
+      this.waitFor(round, expected, timeoutMs, whileWaiting);
     }
     this.next = round + 1;
     this.at = this.slotAt(round);
@@ -217,7 +224,19 @@ export class BarrierParty extends RoundResults {
     Atomics.store(words, stamp, expected);
   }
 
-  private waitFor(round: number, expected: number, timeoutMs: number): void {
+  /**
+   * Waits for the round to complete. With `whileWaiting`, the party keeps
+   * doing its own chores (a worker keeps its rings moving, so that a peer
+   * that must write to it before arriving can): it sleeps in short slices,
+   * from WAIT_SLICE_MIN_MS doubling to WAIT_SLICE_MAX_MS while the chores
+   * find nothing to do, back to the shortest as soon as they do.
+   */
+  private waitFor(
+    round: number,
+    expected: number,
+    timeoutMs: number,
+    whileWaiting?: () => boolean,
+  ): void {
     const words = this.words;
     // Spin on GEN first (0 iterations when parties outnumber cores).
     let word = Atomics.load(words, W_GEN);
@@ -226,6 +245,7 @@ export class BarrierParty extends RoundResults {
     }
     const deadline =
       timeoutMs === INFINITY ? INFINITY : performance.now() + timeoutMs;
+    let slice = WAIT_SLICE_MIN_MS;
     while (word === expected) {
       const left =
         deadline === INFINITY ? INFINITY : deadline - performance.now();
@@ -233,9 +253,16 @@ export class BarrierParty extends RoundResults {
         word = this.breakRound(round, expected, timeoutMs);
         break;
       }
+      let nap = left;
+      if (whileWaiting !== undefined) {
+        slice = whileWaiting()
+          ? WAIT_SLICE_MIN_MS
+          : Math.min(slice * 2, WAIT_SLICE_MAX_MS);
+        nap = Math.min(left, slice);
+      }
       // wait() sleeps only while GEN still equals `expected`, so the notify
       // after the last arriver's CAS cannot slip in between load and sleep.
-      Atomics.wait(words, W_GEN, expected, left);
+      Atomics.wait(words, W_GEN, expected, nap);
       word = Atomics.load(words, W_GEN);
     }
     if (word !== ((round + 1) & GEN_MASK)) throw this.failure(round, word);

@@ -2,14 +2,16 @@
  * The engine's shared control block: one Int32Array in a SharedArrayBuffer
  * that the coordinator and every worker map. Every slot has a name.
  *
- *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN IDLE ALL_IDLE
+ *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN IDLE ALL_IDLE IN_FLIGHT
  *   line 1  COORD_BELL                      (workers -> coordinator)
  *   line 2+ per worker w, one 64-byte line each:
  *           BELL  BLOCKS  C2W_SENT
  *
  * Writers: the coordinator alone writes RUN_*, PARK and SHUTDOWN; RUN_*
  * only change while every worker is parked. IDLE and ALL_IDLE belong to
- * the workers (see WorkerRuntime.workPhase). A worker's BELL is bumped by whoever wakes it; BLOCKS
+ * the workers (see WorkerRuntime.workPhase); IN_FLIGHT counts frames
+ * published to workers and not yet read (writers add after publishing,
+ * readers subtract after reading, so it may dip below 0 for a moment). A worker's BELL is bumped by whoever wakes it; BLOCKS
  * counts the address blocks leased for worker w (Atomics.add by any
  * spawner); C2W_SENT counts frames the coordinator wrote to w's inbound
  * ring, so a round can tell whether outside frames are still unread.
@@ -28,6 +30,8 @@ export const SHUTDOWN = 3;
 export const IDLE = 4;
 /** Bumped by the worker that finds every worker idle: go to the round. */
 export const ALL_IDLE = 5;
+/** Frames published to workers and not yet read by them. */
+export const IN_FLIGHT = 6;
 /** Bumped and notified whenever a worker has news for the coordinator. */
 export const COORD_BELL = LINE;
 

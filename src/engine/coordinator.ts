@@ -34,7 +34,7 @@ import {
   SHUTDOWN,
 } from './control.js';
 import { Inbound, Outbound } from './links.js';
-import { MIN_COLUMNS, Op, perWorkerColumns, SUM_COLUMNS } from './rounds.js';
+import { MIN_COLUMNS, Op, perWorkerColumns, sumColumns } from './rounds.js';
 
 /** Bytes of each ring between the coordinator and a worker. */
 const COORDINATOR_RING_BYTES = 1 << 20;
@@ -89,7 +89,7 @@ export abstract class Coordinator {
     this.control = createControl(workers);
     this.barrier = Barrier.create({
       parties: workers,
-      sums: SUM_COLUMNS,
+      sums: sumColumns(options.strict !== undefined),
       mins: MIN_COLUMNS,
       perParty: perWorkerColumns(workers),
       // Spin briefly only while every worker can have a core of its own.

@@ -36,6 +36,8 @@ export class Outbound {
     private readonly wake: () => void,
     /** Whether to wake the reader after every publish, waiting or not. */
     private readonly alwaysWake = false,
+    /** Told how many frames each publish made visible. */
+    private readonly published: (frames: number) => void = () => undefined,
   ) {
     this.producer = new RingProducer(buffer, name);
   }
@@ -114,8 +116,11 @@ export class Outbound {
       this.overflow.shift();
     }
     if (this.written === 0) return;
+    const frames = this.written;
     this.written = 0;
-    if (this.producer.publish() || this.alwaysWake) this.wake();
+    const waiting = this.producer.publish();
+    this.published(frames);
+    if (waiting || this.alwaysWake) this.wake();
   }
 }
 

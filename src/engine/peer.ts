@@ -12,11 +12,11 @@ import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerConfig } from './config.js';
-import { bellOf, blocksOf, COORD_BELL, ring } from './control.js';
+import { bellOf, blocksOf, COORD_BELL, IN_FLIGHT, ring } from './control.js';
 import { OutsideDesk } from './desk.js';
 import { Limbo } from './limbo.js';
 import { type FrameSink, Inbound, Outbound } from './links.js';
-import { FIGURE_SUMS, Op } from './rounds.js';
+import { FIGURE_SUMS, type FigureName, Op } from './rounds.js';
 import { Spreader } from './spread.js';
 
 /** Bounds of the adaptive spin before sleeping, in looks at the rings. */
@@ -80,6 +80,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
               config.rings[this.index]![w]!,
               `${this.index}->${w}`,
               () => ring(control, bellOf(w)),
+              false,
+              (frames) => Atomics.add(control, IN_FLIGHT, frames),
             );
     }
     this.toCoordinator = new Outbound(
@@ -170,13 +172,21 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   /** Reads every inbound ring once, then writes what is pending. */
   protected pump(): number {
     let read = 0;
-    const coordinatorRing = this.inbound.length - 1;
-    for (let i = 0; i < this.inbound.length; i++) {
-      this.fromCoordinator = i === coordinatorRing;
-      read += this.inbound[i]!.drain();
+    for (let w = 0; w < this.workers; w++) {
+      const link = this.inboundFrom[w];
+      if (link !== undefined) read += this.drainPeer(link);
     }
+    this.fromCoordinator = true;
+    read += this.inboundFrom[this.workers]!.drain();
     this.fromCoordinator = false;
     this.flush();
+    return read;
+  }
+
+  /** Reads up to `max` frames of a peer's ring, keeping IN_FLIGHT true. */
+  protected drainPeer(link: Inbound, max = Number.POSITIVE_INFINITY): number {
+    const read = link.drain(max);
+    if (read > 0) Atomics.sub(this.control, IN_FLIGHT, read);
     return read;
   }
 
@@ -227,13 +237,32 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   }
 
   /** This worker's figures, in FIGURE_SUMS order. */
-  figureValues(): number[] {
-    const s = this.scheduler;
-    const values: Record<string, number> = {
-      ...s.census(),
-      ...countersOf(s.figures),
+  figureValues(into: number[] = []): number[] {
+    const census = this.scheduler.census();
+    const f = this.scheduler.figures;
+    const values: Record<FigureName, number> = {
+      components: census.components,
+      queued: census.queued,
+      timers: census.timers,
+      pendingRequests: census.pendingRequests,
+      names: census.names,
+      subscriptions: census.subscriptions,
+      watches: census.watches,
+      spawned: f.spawned,
+      died: f.died,
+      sent: f.sent,
+      delivered: f.delivered,
+      deadLetters: f.deadLetters,
+      lateReplies: f.lateReplies,
+      timeouts: f.timeouts,
+      handlerErrors: f.handlerErrors,
+      eventsDropped: f.eventsDropped,
+      eventsFiltered: f.eventsFiltered,
     };
-    return FIGURE_SUMS.map((name) => values[name] ?? 0);
+    for (let i = 0; i < FIGURE_SUMS.length; i++) {
+      into[i] = values[FIGURE_SUMS[i]!];
+    }
+    return into;
   }
 
   /** Reads the coordinator's ring once. */
@@ -243,19 +272,4 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     this.fromCoordinator = false;
     this.flush();
   }
-}
-
-function countersOf(f: Scheduler['figures']): Record<string, number> {
-  return {
-    spawned: f.spawned,
-    died: f.died,
-    sent: f.sent,
-    delivered: f.delivered,
-    deadLetters: f.deadLetters,
-    lateReplies: f.lateReplies,
-    timeouts: f.timeouts,
-    handlerErrors: f.handlerErrors,
-    eventsDropped: f.eventsDropped,
-    eventsFiltered: f.eventsFiltered,
-  };
 }

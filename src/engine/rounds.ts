@@ -56,7 +56,9 @@ export type FigureName = (typeof FIGURE_SUMS)[number];
 /** Strict mode: contributions to the step's reduction, then its limbs. */
 export const REDUCTION_COUNT = 9;
 export const FIRST_LIMB = 10;
-export const SUM_COLUMNS = FIRST_LIMB + 2 * LIMBS;
+/** Sum columns: the loose mode needs no reduction limbs. */
+export const sumColumns = (strict: boolean) =>
+  strict ? FIRST_LIMB + 2 * LIMBS : REDUCTION_COUNT;
 
 export const Min = {
   /** Due time of the earliest timer, or Infinity. */

@@ -29,6 +29,9 @@ import {
 import { Coordinator, type EngineOptions } from './coordinator.js';
 import { Op } from './rounds.js';
 
+/** The stop condition of runs that go until quiet or a step count. */
+const NEVER = () => false;
+
 export class ThreadedMachine extends Coordinator implements Machine {
   static async start(
     options: ResolvedOptions,
@@ -82,7 +85,7 @@ export class ThreadedMachine extends Coordinator implements Machine {
   }
 
   run(): Promise<Figures> {
-    return this.drive(-1, () => false);
+    return this.drive(-1, NEVER);
   }
 
   steps(count: number): Promise<Figures> {
@@ -94,7 +97,7 @@ export class ThreadedMachine extends Coordinator implements Machine {
       );
     }
     if (count === 0) return this.figures();
-    return this.drive(count, () => false);
+    return this.drive(count, NEVER);
   }
 
   runUntil(predicate: (figures: Figures) => boolean): Promise<Figures> {
@@ -122,7 +125,11 @@ export class ThreadedMachine extends Coordinator implements Machine {
       Atomics.store(this.control, RUN_STEPS, steps);
       Atomics.store(this.control, RUN_EPOCH, this.epoch);
       for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
-      void this.watchRounds(until, parked);
+      // Rounds are watched only when someone needs them: a predicate, or a
+      // subscriber to the figures. Each watched round wakes this thread.
+      if (until !== NEVER || figuresChannel.hasSubscribers) {
+        void this.watchRounds(until, parked);
+      }
       await parked;
       debug('run %d parked at step %d', this.epoch, this.lastFigures.step);
       if (figuresChannel.hasSubscribers)

@@ -23,6 +23,7 @@ import {
   bellOf,
   c2wSentOf,
   IDLE,
+  IN_FLIGHT,
   PARK,
   RUN_EPOCH,
   RUN_STEPS,
@@ -53,11 +54,19 @@ const PARKED_NAP_MS = 50;
 export class WorkerRuntime extends WorkerPeer {
   private readonly barrier: BarrierParty;
   private readonly epochWall: number;
-  /** Scratch for this worker's share of the reduction. */
+  /** Scratch for this worker's share of the reduction, and its figures. */
   private readonly limbs: number[] = [];
+  private readonly figureScratch: number[] = [];
   private epoch = 0;
   private clock = 0;
   private stepLimit = Infinity;
+
+  /** What a strict worker does while it waits at the barrier. */
+  private readonly chores = (): boolean => {
+    const backlog = this.backlog();
+    const read = this.pump();
+    return read > 0 || this.backlog() !== backlog;
+  };
 
   constructor(config: WorkerConfig) {
     super(config);
@@ -164,7 +173,7 @@ export class WorkerRuntime extends WorkerPeer {
       if (link === undefined) continue;
       const due = b.perParty(p, FIRST_FRAMES_COLUMN + this.index);
       while (link.received < due) {
-        if (link.drain(due - link.received) === 0) {
+        if (this.drainPeer(link, due - link.received) === 0) {
           // The peer is still writing its overflow: let it, and keep ours
           // moving so that it is never stuck behind us.
           this.flush();
@@ -224,7 +233,10 @@ export class WorkerRuntime extends WorkerPeer {
   private idle(ms: number): boolean {
     const control = this.control;
     const call = Atomics.load(control, ALL_IDLE);
-    if (Atomics.add(control, IDLE, 1) + 1 === this.workers) {
+    const last = Atomics.add(control, IDLE, 1) + 1 === this.workers;
+    // Every worker idle and nothing unread: the round can come now. With a
+    // frame still unread, its reader is about to wake and work.
+    if (last && Atomics.load(control, IN_FLIGHT) <= 0) {
       Atomics.sub(control, IDLE, 1);
       Atomics.add(control, ALL_IDLE, 1);
       for (let w = 0; w < this.workers; w++) {
@@ -258,6 +270,12 @@ export class WorkerRuntime extends WorkerPeer {
     return performance.timeOrigin + performance.now() - this.epochWall;
   }
 
+  /**
+   * Reports this worker's counters and waits for the round. In the strict
+   * mode the worker keeps its rings moving while it waits: a peer may have
+   * to write to it (or read from it) before it can arrive, and every frame
+   * that comes now belongs to the step just ended.
+   */
   private arrive(): number {
     const b = this.barrier;
     const s = this.scheduler;
@@ -273,7 +291,7 @@ export class WorkerRuntime extends WorkerPeer {
     b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
-    const values = this.figureValues();
+    const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
       b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);
     }
@@ -300,7 +318,9 @@ export class WorkerRuntime extends WorkerPeer {
       b.setMin(Min.ReductionMin, share.min);
       b.setMin(Min.ReductionNegatedMax, -share.max);
     }
-    return b.arrive();
+    return this.config.strict === undefined
+      ? b.arrive()
+      : b.arrive(undefined, this.chores);
   }
 
   /** The verdict of the round just completed; the same in every worker. */

@@ -21,12 +21,21 @@ describe(`a storm across workers (seed ${SEED}; CIRCO_SEED replays)`, () => {
     machine = undefined;
   });
 
-  for (const workers of [2, 4]) {
-    it(`delivers every message once and in order on ${workers} workers`, async () => {
+  const configurations = [
+    { workers: 2, steps: 'loose' },
+    { workers: 4, steps: 'loose' },
+    // Strict steps exchange whole steps at once: rings fill and overflow
+    // while workers wait for each other's frames at every round.
+    { workers: 2, steps: 'strict' },
+    { workers: 4, steps: 'strict' },
+  ] as const;
+  for (const { workers, steps } of configurations) {
+    it(`delivers every message once and in order on ${workers} workers, ${steps} steps`, async () => {
       machine = await createMachine({
         module: fixture('storm'),
         component: 'StormRoot',
         workers,
+        steps,
         ringBytes: RING_BYTES,
         seed: SEED,
       });
