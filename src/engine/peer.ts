@@ -19,9 +19,12 @@ import { type FrameSink, Inbound, Outbound } from './links.js';
 import { FIGURE_SUMS, type FigureName, Op } from './rounds.js';
 import { Spreader } from './spread.js';
 
-/** Bounds of the adaptive spin before sleeping, in looks at the rings. */
-const MIN_SPIN = 16;
-const MAX_SPIN = 1024;
+/** Longest spin before sleeping, in microseconds. */
+const SPIN_US = 50;
+/** Looks at the rings between two looks at the clock. */
+const SPIN_LOOKS = 64;
+/** Fruitless spins in a row after which the worker stops spinning. */
+const SPIN_MISSES = 4;
 
 export abstract class WorkerPeer implements Partition, FrameSink {
   readonly index: number;
@@ -43,7 +46,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   private fromCoordinator = false;
   /** Whether spinning can pay: no more workers than cores. */
   private readonly canSpin: boolean;
-  private spinBudget: number;
+  /** Spins in a row that found nothing. */
+  private misses = 0;
   // Counters the rounds use to tell whether anything is still in flight.
   protected remoteSent = 0;
   protected remoteReceived = 0;
@@ -59,7 +63,6 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     this.outside = outsideAddress(config.host);
     this.spreader = new Spreader(config.spread, config.index, config.workers);
     this.canSpin = config.workers <= availableParallelism();
-    this.spinBudget = this.canSpin ? MIN_SPIN : 0;
     const control = this.control;
     this.allocator = new Allocator(config.host, config.workers, (w) =>
       Atomics.add(control, blocksOf(w), 1),
@@ -214,25 +217,31 @@ export abstract class WorkerPeer implements Partition, FrameSink {
       Atomics.wait(this.control, bell, seen, ms);
     }
     for (const link of this.inbound) link.setWaiting(false);
+    if (this.inbound.some((link) => !link.isEmpty())) this.misses = 0;
   }
 
   /**
    * Watches the rings briefly before sleeping, when there are cores to
-   * spare: waking from Atomics.wait costs tens of microseconds. The budget
-   * adapts: it doubles when a spin found a frame, halves when it did not.
-   * With more workers than cores it stays 0, for a spinning thread would
-   * take the core its peer needs to send.
+   * spare: waking from Atomics.wait costs tens of microseconds, more than
+   * a peer's reply often takes. The spin lasts at most SPIN_US; after
+   * SPIN_MISSES spins in a row that found nothing, the worker stops
+   * spinning until a sleep ends with a frame to read. With more workers
+   * than cores it never spins: it would take the core its peer needs.
    */
   private spin(): boolean {
-    for (let i = 0; i < this.spinBudget; i++) {
-      for (const link of this.inbound) {
-        if (!link.isEmpty()) {
-          this.spinBudget = Math.min(this.spinBudget * 2, MAX_SPIN);
-          return true;
+    if (!this.canSpin || this.misses >= SPIN_MISSES) return false;
+    const end = performance.now() + SPIN_US / 1000;
+    do {
+      for (let i = 0; i < SPIN_LOOKS; i++) {
+        for (const link of this.inbound) {
+          if (!link.isEmpty()) {
+            this.misses = 0;
+            return true;
+          }
         }
       }
-    }
-    this.spinBudget = this.spinBudget >> 1 || (this.canSpin ? MIN_SPIN : 0);
+    } while (performance.now() < end);
+    this.misses++;
     return false;
   }
 

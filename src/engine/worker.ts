@@ -16,7 +16,7 @@ import { debug } from '../diagnostics.js';
 import { toRecord } from '../errors.js';
 import { messageTypes } from '../message/message.js';
 import { ExactSum } from '../scheduler/exact.js';
-import type { Reduction } from '../scheduler/strict.js';
+import { EMPTY_REDUCTION, type Reduction } from '../scheduler/strict.js';
 import type { WorkerConfig } from './config.js';
 import {
   ALL_IDLE,
@@ -187,6 +187,7 @@ export class WorkerRuntime extends WorkerPeer {
   /** The reduction of the step that just ended, over every worker. */
   private globalReduction(): Reduction {
     const b = this.barrier;
+    if (b.sum(REDUCTION_COUNT) === 0) return EMPTY_REDUCTION;
     return {
       count: b.sum(REDUCTION_COUNT),
       sum: ExactSum.fromLimbSums((i) => b.sum(FIRST_LIMB + i)),

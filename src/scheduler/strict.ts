@@ -129,7 +129,8 @@ export class StrictOrder {
 
   /** This thread's share of the step: count, min, max and sum limbs. */
   partial(limbs: number[]): { count: number; min: number; max: number } {
-    this.sum.limbs(limbs);
+    if (this.count > 0 || limbs.length === 0) this.sum.limbs(limbs);
+    else limbs.fill(0); // nothing contributed: no BigInt work
     return { count: this.count, min: this.min, max: this.max };
   }
 
