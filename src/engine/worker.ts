@@ -61,11 +61,18 @@ export class WorkerRuntime extends WorkerPeer {
   private clock = 0;
   private stepLimit = Infinity;
 
-  /** What a strict worker does while it waits at the barrier. */
+  /**
+   * What a strict worker does while it waits at the barrier: it writes out
+   * its overflow, for a peer may still be reading this step's frames from
+   * it. It reads nothing: once the round completes, a fast peer's frames
+   * of the next step may already be in the rings, and only readStep knows
+   * where this step's frames end.
+   */
   private readonly chores = (): boolean => {
     const backlog = this.backlog();
-    const read = this.pump();
-    return read > 0 || this.backlog() !== backlog;
+    if (backlog === 0) return false;
+    this.flush();
+    return this.backlog() !== backlog;
   };
 
   constructor(config: WorkerConfig) {
@@ -273,9 +280,8 @@ export class WorkerRuntime extends WorkerPeer {
 
   /**
    * Reports this worker's counters and waits for the round. In the strict
-   * mode the worker keeps its rings moving while it waits: a peer may have
-   * to write to it (or read from it) before it can arrive, and every frame
-   * that comes now belongs to the step just ended.
+   * mode the worker keeps writing its overflow while it waits (see
+   * `chores`): a peer may be reading this step's frames from it.
    */
   private arrive(): number {
     const b = this.barrier;
