@@ -12,7 +12,14 @@ import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerConfig } from './config.js';
-import { bellOf, blocksOf, COORD_BELL, IN_FLIGHT, ring } from './control.js';
+import {
+  bellOf,
+  blocksOf,
+  COORD_BELL,
+  IDLE,
+  IN_FLIGHT,
+  ring,
+} from './control.js';
 import { OutsideDesk } from './desk.js';
 import { Limbo } from './limbo.js';
 import { type FrameSink, Inbound, Outbound } from './links.js';
@@ -115,8 +122,15 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   }
 
   forward(worker: number, envelope: Envelope): void {
-    this.outbound[worker]!.message(envelope, this.scheduler.step);
+    const link = this.outbound[worker]!;
+    const step = this.scheduler.step;
+    link.message(envelope, step);
     this.remoteSent++; // only once accepted: a refused send is not in flight
+    // Frames are published once per batch, and a batch of slow handlers
+    // can last milliseconds. While a worker is idle (spinning or asleep on
+    // its bell), publish at once: it may be waiting for this very frame.
+    // One atomic load a message; busy peers still get whole batches.
+    if (Atomics.load(this.control, IDLE) > 0) link.flush(step);
   }
 
   call(worker: number, op: ServiceOp): void {
