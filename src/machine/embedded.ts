@@ -239,7 +239,7 @@ export class EmbeddedMachine implements Machine {
           if (stepsLeft === 0) return;
           const next = this.nextStepTime();
           if (next === undefined) return; // quiet
-          if (next > this.now() && this.clock === 'real') {
+          if (this.clock === 'real' && next > this.now()) {
             await this.sleep(next - this.now());
             break;
           }
