@@ -1,6 +1,6 @@
 /**
  * The wire format: how messages and control frames travel in ring frames
- * (src/ring/ring.ts) between worker threads. Wire version 1.
+ * (src/ring/ring.ts) between worker threads. Wire version 2.
  *
  * Every ring frame payload starts 8-byte aligned with this layout (all
  * numbers little-endian):
@@ -12,16 +12,18 @@
  *   | kind  | version| layout |        | after the head |
  *   +-------+--------+--------+--------+----------------+
  *
- *   message frame (kind 1), head = header + envelope = 56 bytes:
- *   8                                                  56          end
+ *   message frame (kind 1), head = header + envelope = 72 bytes:
+ *   8                                                  72          end
  *   +--------------------------------------------------+------------+
- *   | Envelope struct, 48 bytes (schemas/envelope.fbs) | body       |
+ *   | Envelope struct, 64 bytes (schemas/envelope.fbs) | body       |
  *   +--------------------------------------------------+------------+
  *      8 target      f64    32 type_id u32    48 kind    u8
  *     16 sender      f64    36 token   u32    49 flags   u8
  *     24 sender_key  f64    40 seq     u32    50 version u8
  *                           44 step    u32    51 reserved (0)
- *                                             52 sender_seq u32
+ *     56 source_x    f32    52 sender_seq u32
+ *     60 source_y    f32    68 energy  f32
+ *     64 source_z    f32
  *
  *   control frame (kind 2, body layout byte 0), head = header = 8 bytes:
  *   8                                                               end
@@ -48,6 +50,7 @@ import {
   BODY_OFFSET,
   BodyFormat,
   ENVELOPE_BYTES,
+  ENERGY,
   ENVELOPE_OFFSET,
   FLAGS,
   FRAME_HEADER_BYTES,
@@ -60,6 +63,9 @@ import {
   SENDER_KEY,
   SENDER_SEQ,
   SEQ,
+  SOURCE_X,
+  SOURCE_Y,
+  SOURCE_Z,
   STEP,
   TARGET,
   TOKEN,
@@ -81,6 +87,7 @@ export {
   FRAME_HEADER_BYTES,
   type Frame,
   FrameKind,
+  type Infoton,
   type MessageFrame,
   type MessageMeta,
   WIRE_VERSION,
@@ -181,6 +188,16 @@ export function writeMessage(
   bytes[e + VERSION] = WIRE_VERSION;
   bytes[e + PADDING] = 0;
   view.setUint32(e + SENDER_SEQ, meta.senderSeq ?? 0, true);
+  const infoton = meta.infoton;
+  if (infoton === undefined || infoton.energy === 0) {
+    view.setFloat64(e + SOURCE_X, 0, true); // x and y
+    view.setFloat64(e + SOURCE_Z, 0, true); // z and energy
+  } else {
+    view.setFloat32(e + SOURCE_X, infoton.x, true);
+    view.setFloat32(e + SOURCE_Y, infoton.y, true);
+    view.setFloat32(e + SOURCE_Z, infoton.z, true);
+    view.setFloat32(e + ENERGY, infoton.energy, true);
+  }
   producer.commit(length);
   return true;
 }

@@ -17,10 +17,10 @@ export const Flag = { System: 1, Forwarded: 2 } as const;
 export const KNOWN_FLAGS = Flag.System | Flag.Forwarded;
 
 /** Byte 1 of every frame and the envelope's `version`. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 export const FRAME_HEADER_BYTES = 8;
 export const ENVELOPE_OFFSET = FRAME_HEADER_BYTES;
-export const ENVELOPE_BYTES = 48;
+export const ENVELOPE_BYTES = 64;
 export const BODY_OFFSET = ENVELOPE_OFFSET + ENVELOPE_BYTES;
 
 // Field offsets within the Envelope struct, as in schemas/envelope.fbs.
@@ -36,6 +36,10 @@ export const FLAGS = 41;
 export const VERSION = 42;
 export const PADDING = 43;
 export const SENDER_SEQ = 44;
+export const SOURCE_X = 48;
+export const SOURCE_Y = 52;
+export const SOURCE_Z = 56;
+export const ENERGY = 60;
 
 /** What the sending scheduler adds to an envelope on the wire. */
 export interface MessageMeta {
@@ -49,6 +53,19 @@ export interface MessageMeta {
   readonly senderKey: number;
   /** The sender's message counter (strict mode order); 0 when unused. */
   readonly senderSeq?: number;
+  /**
+   * The infoton (see schemas/envelope.fbs): the sender's position and the
+   * pull's energy, as float32. Absent means energy 0 at the origin.
+   */
+  readonly infoton?: Infoton;
+}
+
+/** A position in Circo's 3D space and the energy of a pull toward it. */
+export interface Infoton {
+  x: number;
+  y: number;
+  z: number;
+  energy: number;
 }
 
 /** A decoded message frame. */

@@ -13,6 +13,7 @@ import {
   BODY_OFFSET,
   BodyFormat,
   type ControlFrame,
+  ENERGY,
   ENVELOPE_OFFSET,
   FLAGS,
   FRAME_HEADER_BYTES,
@@ -26,6 +27,9 @@ import {
   SENDER_KEY,
   SENDER_SEQ,
   SEQ,
+  SOURCE_X,
+  SOURCE_Y,
+  SOURCE_Z,
   STEP,
   TARGET,
   TOKEN,
@@ -166,6 +170,14 @@ function readMessage(
   }
   const senderKey = view.getFloat64(e + SENDER_KEY, true);
   const senderSeq = view.getUint32(e + SENDER_SEQ, true);
+  const x = view.getFloat32(e + SOURCE_X, true);
+  const y = view.getFloat32(e + SOURCE_Y, true);
+  const z = view.getFloat32(e + SOURCE_Z, true);
+  const energy = view.getFloat32(e + ENERGY, true);
+  // NaN - NaN and Infinity - Infinity are NaN: one test for all four.
+  if (Number.isNaN(x - x + y - y + z - z + energy - energy)) {
+    throw reader.fail(e + SOURCE_X, `infoton (${x}, ${y}, ${z}) ${energy}`);
+  }
   return {
     kind: 'message',
     envelope: new Envelope(
@@ -184,6 +196,7 @@ function readMessage(
     flags,
     senderKey,
     senderSeq,
+    infoton: { x, y, z, energy },
   };
 }
 

@@ -417,6 +417,7 @@ describe('message frames', () => {
       flags: 3,
       senderKey: -7.25,
       senderSeq: 77,
+      infoton: { x: 1.5, y: -2.25, z: 1024, energy: -0.5 },
     };
     const frame = capture(sent, 24, meta);
     // Read through the generated accessor class.
@@ -437,6 +438,10 @@ describe('message frames', () => {
     expect(struct.flags()).toBe(3);
     expect(struct.version()).toBe(WIRE_VERSION);
     expect(struct.senderSeq()).toBe(77);
+    expect(struct.sourceX()).toBe(1.5);
+    expect(struct.sourceY()).toBe(-2.25);
+    expect(struct.sourceZ()).toBe(1024);
+    expect(struct.energy()).toBe(-0.5);
     // And byte for byte what the generated builder code makes.
     const builder = new Builder(64);
     generated.Envelope.createEnvelope(
@@ -453,6 +458,10 @@ describe('message frames', () => {
       WIRE_VERSION,
       0,
       77,
+      1.5,
+      -2.25,
+      1024,
+      -0.5,
     );
     // Unfinished: the struct is the last offset() bytes of the buffer.
     const built = builder.dataBuffer().bytes();
@@ -728,11 +737,40 @@ describe('corrupt frames', () => {
       expect(error.ring).toBe('copy');
     }
     const frame = capture(envelope(Fixed2, { x: 1, n: 2 }));
-    frame.bytes[frame.at + 1] = 2;
-    expectCorrupt(frame.read, /wire version 2/);
+    frame.bytes[frame.at + 1] = 1;
+    expectCorrupt(frame.read, /wire version 1/);
     frame.bytes[frame.at + 1] = WIRE_VERSION;
     frame.bytes[frame.at + ENVELOPE_OFFSET + 42] = 9;
     expectCorrupt(frame.read, /envelope version 9/);
+  });
+
+  it('carries the infoton, and rejects one that is not finite', () => {
+    const infoton = { x: 0.5, y: -3, z: 7.75, energy: 2 };
+    const frame = capture(envelope(Fixed2, { x: 1, n: 2 }), 16, {
+      ...META,
+      infoton,
+    });
+    const read = frame.read();
+    expect(read.kind === 'message' && read.infoton).toEqual(infoton);
+    // No infoton is written as energy 0 at the origin.
+    const plain = capture(envelope(Fixed2, { x: 1, n: 2 })).read();
+    expect(plain.kind === 'message' && plain.infoton).toEqual({
+      x: 0,
+      y: 0,
+      z: 0,
+      energy: 0,
+    });
+    for (const [field, bad] of [
+      [ENVELOPE_OFFSET + 60, Number.NaN],
+      [ENVELOPE_OFFSET + 48, Number.POSITIVE_INFINITY],
+    ] as const) {
+      const broken = capture(envelope(Fixed2, { x: 1, n: 2 }), 16, {
+        ...META,
+        infoton,
+      });
+      broken.view.setFloat32(broken.at + field, bad, true);
+      expectCorrupt(broken.read, /infoton/);
+    }
   });
 
   it('rejects truncated lengths', () => {
@@ -744,7 +782,7 @@ describe('corrupt frames', () => {
       expectCorrupt(() => frame.read(4), /8-byte frame header/);
     }
     const frame = capture(envelope(Fixed2, { x: 1, n: 2 }));
-    expectCorrupt(() => frame.read(40), /56-byte header/);
+    expectCorrupt(() => frame.read(40), /72-byte header/);
     expectCorrupt(
       () => readFrame(frame.bytes, frame.at, 10_000, frame.view),
       /exceeds/,

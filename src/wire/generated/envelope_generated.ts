@@ -4,7 +4,7 @@ import * as flatbuffers from 'flatbuffers';
 
 
 /**
- * The fixed part of every message frame: 48 bytes, aligned to 8. Fields go
+ * The fixed part of every message frame: 64 bytes, aligned to 8. Fields go
  * from the widest to the narrowest; the one reserved byte is zero.
  */
 export class Envelope {
@@ -88,7 +88,7 @@ flags():number {
 }
 
 /**
- * Wire version, the same as frame header byte 1 (1); lets an envelope
+ * Wire version, the same as frame header byte 1 (2); lets an envelope
  * copied out of its frame still say how to read it. Offset 42.
  */
 version():number {
@@ -111,12 +111,38 @@ senderSeq():number {
   return this.bb!.readUint32(this.bb_pos + 44);
 }
 
-static sizeOf():number {
-  return 48;
+/**
+ * The infoton: the sender's position in Circo's 3D space when it sent
+ * the message, and the energy with which the message pulls its target
+ * toward that position (negative: pushes it away; 0: no pull, as for
+ * messages from outside and lifecycle messages). Offsets 48 to 60.
+ */
+sourceX():number {
+  return this.bb!.readFloat32(this.bb_pos + 48);
 }
 
-static createEnvelope(builder:flatbuffers.Builder, target: number, sender: number, sender_key: number, type_id: number, token: number, seq: number, step: number, kind: number, flags: number, version: number, reserved: number, sender_seq: number):flatbuffers.Offset {
-  builder.prep(8, 48);
+sourceY():number {
+  return this.bb!.readFloat32(this.bb_pos + 52);
+}
+
+sourceZ():number {
+  return this.bb!.readFloat32(this.bb_pos + 56);
+}
+
+energy():number {
+  return this.bb!.readFloat32(this.bb_pos + 60);
+}
+
+static sizeOf():number {
+  return 64;
+}
+
+static createEnvelope(builder:flatbuffers.Builder, target: number, sender: number, sender_key: number, type_id: number, token: number, seq: number, step: number, kind: number, flags: number, version: number, reserved: number, sender_seq: number, source_x: number, source_y: number, source_z: number, energy: number):flatbuffers.Offset {
+  builder.prep(8, 64);
+  builder.writeFloat32(energy);
+  builder.writeFloat32(source_z);
+  builder.writeFloat32(source_y);
+  builder.writeFloat32(source_x);
   builder.writeInt32(sender_seq);
   builder.writeInt8(reserved);
   builder.writeInt8(version);
