@@ -49,8 +49,8 @@ import { bodyCodecOf, encodeCustom } from './custom.js';
 import {
   BODY_OFFSET,
   BodyFormat,
-  ENVELOPE_BYTES,
   ENERGY,
+  ENVELOPE_BYTES,
   ENVELOPE_OFFSET,
   FLAGS,
   FRAME_HEADER_BYTES,
