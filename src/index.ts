@@ -37,6 +37,7 @@ export { type Body, type FieldKind, type Schema, t } from './message/schema.js';
 export {
   Became,
   Died,
+  Migrated,
   NameFound,
   NameTaken,
   Spawned,
@@ -45,13 +46,20 @@ export {
   Tick,
   Timeout,
 } from './message/system.js';
+export {
+  type PlacementOptions,
+  registerWorkerForce,
+  type WorkerForceLaw,
+} from './placement/options.js';
 export type {
   Context,
   RequestOptions,
+  SendOptions,
   SubscribeOptions,
 } from './scheduler/context.js';
 export type { EventFilter } from './scheduler/events.js';
 export type { SpawnOptions } from './scheduler/scheduler.js';
+export type { Position } from './scheduler/space.js';
 export type { Reduction } from './scheduler/strict.js';
 export {
   type BodyCodec,

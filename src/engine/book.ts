@@ -63,6 +63,8 @@ export class FigureBook {
       queued: column[at('queued')]!,
       overflow: this.overflow[w] ?? 0,
       deadLetters: column[at('deadLetters')]!,
+      components: column[at('components')]!,
+      migrations: column[at('migrations')]!,
     }));
     const sums: Record<string, number> = {};
     FIGURE_SUMS.forEach((name, i) => {

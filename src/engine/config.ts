@@ -1,5 +1,6 @@
 /** What the coordinator hands each worker when it starts it. */
 import type { ClockKind } from '../machine/options.js';
+import type { ResolvedPlacement } from '../placement/options.js';
 import type { SpreadPolicy } from './spread.js';
 
 export interface WorkerConfig {
@@ -15,6 +16,7 @@ export interface WorkerConfig {
   /** Present in the strict step mode. */
   readonly strict: { readonly reverseInbox: boolean } | undefined;
   readonly spread: SpreadPolicy;
+  readonly placement: ResolvedPlacement;
   /** The control block (see control.ts). */
   readonly control: SharedArrayBuffer;
   readonly barrier: SharedArrayBuffer;

@@ -133,6 +133,7 @@ export abstract class Coordinator {
         checkBodies: options.checkBodies,
         strict: options.strict,
         spread: engine.spread,
+        placement: options.placement,
         control: control.buffer as SharedArrayBuffer,
         barrier: this.barrier.buffer,
         rings,

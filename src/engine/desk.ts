@@ -42,7 +42,13 @@ export class OutsideDesk {
         }
         return true;
       case Op.State:
-        this.readState(v.id as number, v.address as Address);
+        if (v.position === true) {
+          const state = s.space.position(v.address as Address);
+          const reply = state === undefined ? { missing: true } : { state };
+          this.report(Op.StateReply, { id: v.id, ...reply });
+        } else {
+          this.readState(v.id as number, v.address as Address);
+        }
         return true;
       case Op.Lookup: {
         const address = s.services.resolve(v.name as string);

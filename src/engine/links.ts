@@ -5,6 +5,7 @@
  * which the inbound end checks, so a lost or repeated frame is an error
  * rather than a silent gap.
  */
+import { serialize } from 'node:v8';
 import { CorruptFrameError, InvalidArgumentError } from '../errors.js';
 import { RingConsumer, RingProducer } from '../ring/ring.js';
 import type { Envelope } from '../scheduler/envelope.js';
@@ -15,12 +16,18 @@ import {
   writeControl,
   writeMessage,
 } from '../wire/codec.js';
+import type { Infoton } from '../wire/frame.js';
+
+/** More than a control frame adds to its serialized value. */
+const CONTROL_OVERHEAD = 64;
 
 interface Pending {
   readonly envelope: Envelope | undefined;
   readonly op: number;
   readonly value: unknown;
   readonly seq: number;
+  /** A copy of the message's infoton (the sender's is reused). */
+  readonly infoton: Infoton | undefined;
 }
 
 export class Outbound {
@@ -42,6 +49,22 @@ export class Outbound {
     this.producer = new RingProducer(buffer, name);
   }
 
+  /**
+   * Whether a control frame of `value` and these messages could cross this
+   * ring: each must fit in half of it. For what may stay instead (a
+   * component that would migrate); encodes what it measures.
+   */
+  couldCarry(value: unknown, messages: readonly Envelope[]): boolean {
+    const max = this.producer.maxPayload;
+    if (serialize(value).length + CONTROL_OVERHEAD > max) return false;
+    return messages.every((envelope) => messageFrameBytes(envelope) <= max);
+  }
+
+  /** The largest frame this link's ring takes. */
+  get maxPayload(): number {
+    return this.producer.maxPayload;
+  }
+
   /** Frames waiting for room. */
   get backlog(): number {
     return this.overflow.length;
@@ -57,7 +80,7 @@ export class Outbound {
    * way a message that could never fit the ring is refused here, at the
    * send, with InvalidArgumentError.
    */
-  message(envelope: Envelope, step: number): void {
+  message(envelope: Envelope, step: number, infoton?: Infoton): void {
     if (this.overflow.length > 0) {
       const length = messageFrameBytes(envelope);
       if (length > this.producer.maxPayload) {
@@ -71,8 +94,17 @@ export class Outbound {
     // The sequence number is taken only once the frame is accepted: a
     // refused one must leave no gap for the reader to report.
     const seq = this.seq;
-    if (this.overflow.length > 0 || !this.writeMessage(envelope, seq, step)) {
-      this.overflow.push({ envelope, op: 0, value: undefined, seq });
+    if (
+      this.overflow.length > 0 ||
+      !this.writeMessage(envelope, seq, step, infoton)
+    ) {
+      this.overflow.push({
+        envelope,
+        op: 0,
+        value: undefined,
+        seq,
+        infoton: infoton === undefined ? undefined : { ...infoton },
+      });
     }
     this.seq = seq + 1;
   }
@@ -80,7 +112,13 @@ export class Outbound {
   control(op: number, value: unknown): void {
     const seq = this.seq;
     if (this.overflow.length > 0 || !this.writeControl(op, value, seq)) {
-      this.overflow.push({ envelope: undefined, op, value, seq });
+      this.overflow.push({
+        envelope: undefined,
+        op,
+        value,
+        seq,
+        infoton: undefined,
+      });
     }
     this.seq = seq + 1;
   }
@@ -91,13 +129,19 @@ export class Outbound {
     return true;
   }
 
-  private writeMessage(envelope: Envelope, seq: number, step: number) {
+  private writeMessage(
+    envelope: Envelope,
+    seq: number,
+    step: number,
+    infoton: Infoton | undefined,
+  ) {
     const meta = {
       seq,
       step,
       flags: 0,
       senderKey: envelope.senderKey,
       senderSeq: envelope.senderSeq,
+      infoton,
     };
     if (!writeMessage(this.producer, envelope, meta)) return false;
     this.written++;
@@ -111,7 +155,7 @@ export class Outbound {
       const done =
         p.envelope === undefined
           ? this.writeControl(p.op, p.value, p.seq)
-          : this.writeMessage(p.envelope, p.seq, step);
+          : this.writeMessage(p.envelope, p.seq, step, p.infoton);
       if (!done) break;
       this.overflow.shift();
     }
@@ -126,7 +170,7 @@ export class Outbound {
 
 /** What an inbound end does with the frames it reads. */
 export interface FrameSink {
-  onMessage(envelope: Envelope): void;
+  onMessage(envelope: Envelope, infoton?: Infoton): void;
   onControl(op: number, value: unknown): void;
 }
 
@@ -157,8 +201,9 @@ export class Inbound {
         );
       }
       this.expected = (this.expected + 1) >>> 0;
-      if (frame.kind === 'message') sink.onMessage(frame.envelope);
-      else sink.onControl(frame.op, frame.value);
+      if (frame.kind === 'message') {
+        sink.onMessage(frame.envelope, frame.infoton);
+      } else sink.onControl(frame.op, frame.value);
     };
   }
 

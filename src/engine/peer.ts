@@ -5,12 +5,14 @@
  * WorkerRuntime adds the runs and rounds on top.
  */
 import { availableParallelism } from 'node:os';
-import { type Address, outsideAddress } from '../address.js';
+import { type Address, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { Allocator } from '../scheduler/allocator.js';
+import type { Emigrant } from '../scheduler/emigrant.js';
 import type { Envelope } from '../scheduler/envelope.js';
 import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import type { Infoton } from '../wire/frame.js';
 import type { WorkerConfig } from './config.js';
 import {
   bellOf,
@@ -61,6 +63,18 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   protected outsideRead = 0;
   protected spawnOpsSent = 0;
   protected spawnOpsReceived = 0;
+  /**
+   * Where components that moved away from their home worker live now,
+   * by serial: worker + 1, or 0 for "at home". Every worker holds the same
+   * directory: moves are made and learned only at migration rounds, when
+   * no message is in flight (see migration.ts). One byte per serial, grown
+   * on the first move past its end.
+   */
+  protected moved = new Uint8Array(0);
+  /** Messages passed on to where their target moved (from the outside). */
+  protected forwards = 0;
+  /** Components that left this worker, ever (see migration.ts). */
+  protected migrations = 0;
 
   constructor(config: WorkerConfig) {
     this.config = config;
@@ -111,6 +125,7 @@ export abstract class WorkerPeer implements Partition, FrameSink {
       outside: (envelope) => this.desk.answer(envelope),
       partition: this,
       allocator: this.allocator,
+      placement: config.placement,
     });
   }
 
@@ -118,13 +133,30 @@ export abstract class WorkerPeer implements Partition, FrameSink {
 
   locate(address: Address): number {
     if (address === this.outside) return 0;
+    const serial = address % SERIAL_LIMIT;
+    if (serial < this.moved.length) {
+      const there = this.moved[serial]!;
+      if (there !== 0) return there - 1;
+    }
     return this.allocator.homeOf(address);
   }
 
-  forward(worker: number, envelope: Envelope): void {
+  /** Records that `address` lives on `worker` from now on. */
+  protected relocate(address: Address, worker: number): void {
+    const serial = address % SERIAL_LIMIT;
+    if (serial >= this.moved.length) {
+      const grown = new Uint8Array(Math.max(serial + 1, 2 * this.moved.length));
+      grown.set(this.moved);
+      this.moved = grown;
+    }
+    this.moved[serial] =
+      worker === this.allocator.homeOf(address) ? 0 : worker + 1;
+  }
+
+  forward(worker: number, envelope: Envelope, infoton?: Infoton): void {
     const link = this.outbound[worker]!;
     const step = this.scheduler.step;
-    link.message(envelope, step);
+    link.message(envelope, step, infoton);
     this.remoteSent++; // only once accepted: a refused send is not in flight
     // Frames are published once per batch, and a batch of slow handlers
     // can last milliseconds. While a worker is idle (spinning or asleep on
@@ -147,23 +179,50 @@ export abstract class WorkerPeer implements Partition, FrameSink {
    * may still be on its way from the worker that spawned it (see Limbo).
    */
   hold(envelope: Envelope): boolean {
-    if (this.locate(envelope.target) !== this.index) return false;
+    const there = this.locate(envelope.target);
+    if (there !== this.index) {
+      // It moved: only the outside still sends to a home worker. Pass the
+      // message on; the outside's messages keep their order, for they all
+      // take this same way.
+      this.forwards++;
+      this.forward(there, envelope);
+      return true;
+    }
     return this.limbo.hold(envelope);
   }
 
   // ---- frames from the rings (FrameSink) ---------------------------------
 
-  onMessage(envelope: Envelope): void {
+  onMessage(envelope: Envelope, infoton?: Infoton): void {
     if (envelope.sender === this.outside && this.fromCoordinator) {
       this.outsideRead++;
     } else {
       this.remoteReceived++;
+    }
+    if (infoton !== undefined && infoton.energy !== 0) {
+      this.scheduler.space.pullToward(envelope.target, infoton);
     }
     this.scheduler.accept(envelope);
   }
 
   onControl(op: number, value: unknown): void {
     if (this.fromCoordinator) this.outsideRead++;
+    if (op === Op.State) {
+      // The coordinator asks a component's home; pass it on if it moved.
+      const there = this.locate((value as { address: Address }).address);
+      if (there !== this.index) {
+        this.outbound[there]!.control(op, value);
+        return;
+      }
+    }
+    if (op === Op.Migrate) {
+      this.arrived(value as Emigrant);
+      return;
+    }
+    if (op === Op.Moved) {
+      this.learned((value as { moves: number[] }).moves);
+      return;
+    }
     if (op !== Op.Service) {
       this.desk.serve(op, value as Record<string, unknown>);
       return;
@@ -177,6 +236,11 @@ export abstract class WorkerPeer implements Partition, FrameSink {
       }
     }
   }
+
+  /** A component moved here (the engine's migration round sent it). */
+  protected abstract arrived(emigrant: Emigrant): void;
+  /** Other workers' moves of a migration round. */
+  protected abstract learned(moves: readonly number[]): void;
 
   /** Sends `value` to the coordinator at once. */
   protected report(op: number, value: unknown): void {
@@ -281,6 +345,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
       handlerErrors: f.handlerErrors,
       eventsDropped: f.eventsDropped,
       eventsFiltered: f.eventsFiltered,
+      forwards: this.forwards,
+      migrations: this.migrations,
     };
     for (let i = 0; i < FIGURE_SUMS.length; i++) {
       into[i] = values[FIGURE_SUMS[i]!];

@@ -25,6 +25,8 @@ export const Sum = {
   Limbo: 6,
   SpawnOpsSent: 7,
   SpawnOpsReceived: 8,
+  /** Components that asked to migrate (ctx.migrate) and have not yet. */
+  MovesAsked: 9,
 } as const;
 
 /**
@@ -49,13 +51,15 @@ export const FIGURE_SUMS = [
   'handlerErrors',
   'eventsDropped',
   'eventsFiltered',
+  'forwards',
+  'migrations',
 ] as const;
 
 export type FigureName = (typeof FIGURE_SUMS)[number];
 
 /** Strict mode: contributions to the step's reduction, then its limbs. */
-export const REDUCTION_COUNT = 9;
-export const FIRST_LIMB = 10;
+export const REDUCTION_COUNT = 10;
+export const FIRST_LIMB = 11;
 /** Sum columns: the loose mode needs no reduction limbs. */
 export const sumColumns = (strict: boolean) =>
   strict ? FIRST_LIMB + 2 * LIMBS : REDUCTION_COUNT;
@@ -110,4 +114,14 @@ export const Op = {
   Failure: 10,
   /** worker -> coordinator, when parking: `{ deadLettersByType }`. */
   Parked: 11,
+  /**
+   * worker -> worker, in a migration round: a component that moves to the
+   * reader (an Emigrant); the messages queued for it follow as frames.
+   */
+  Migrate: 12,
+  /**
+   * worker -> every other worker, in a migration round: `{ moves }`, the
+   * addresses that moved and their new workers, alternating.
+   */
+  Moved: 13,
 } as const;

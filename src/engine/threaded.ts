@@ -2,6 +2,7 @@
  * The threaded machine: the Machine API over a Coordinator and its worker
  * threads. Every call returns a Promise and none blocks the thread.
  */
+
 import type { Address } from '../address.js';
 import { formatAddress, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { debug, figuresChannel } from '../diagnostics.js';
@@ -18,6 +19,7 @@ import {
 import { homeWorker } from '../scheduler/allocator.js';
 import { Envelope, Kind } from '../scheduler/envelope.js';
 import { checkDelay, DEFAULT_REQUEST_TIMEOUT } from '../scheduler/scheduler.js';
+import type { Position } from '../scheduler/space.js';
 import {
   bellOf,
   c2wSentOf,
@@ -200,6 +202,21 @@ export class ThreadedMachine extends Coordinator implements Machine {
   async state(address: Address): Promise<unknown> {
     checkTarget(address);
     return this.request(this.homeOf(address), Op.State, { address }).catch(
+      (error: Error) => {
+        if (error instanceof NoSuchComponentError) {
+          throw new NoSuchComponentError(
+            `no live component at ${formatAddress(address)}`,
+          );
+        }
+        throw error;
+      },
+    );
+  }
+
+  async position(address: Address): Promise<Position> {
+    checkTarget(address);
+    const at = { address, position: true };
+    return this.request<Position>(this.homeOf(address), Op.State, at).catch(
       (error: Error) => {
         if (error instanceof NoSuchComponentError) {
           throw new NoSuchComponentError(

@@ -10,7 +10,6 @@
  * or park (quiet, step limit, or the coordinator asked).
  */
 import type { Address } from '../address.js';
-import { Barrier, type BarrierParty } from '../barrier/barrier.js';
 import { componentClass } from '../component.js';
 import { debug } from '../diagnostics.js';
 import { toRecord } from '../errors.js';
@@ -30,7 +29,7 @@ import {
   ring,
   SHUTDOWN,
 } from './control.js';
-import { WorkerPeer } from './peer.js';
+import { MigratingPeer } from './migration.js';
 import {
   FIRST_FIGURE_COLUMN,
   FIRST_FRAMES_COLUMN,
@@ -51,8 +50,7 @@ const HIGH_WATER = 65_536;
 /** Longest sleep while parked before looking again, in ms. */
 const PARKED_NAP_MS = 50;
 
-export class WorkerRuntime extends WorkerPeer {
-  private readonly barrier: BarrierParty;
+export class WorkerRuntime extends MigratingPeer {
   private readonly epochWall: number;
   /** Scratch for this worker's share of the reduction, and its figures. */
   private readonly limbs: number[] = [];
@@ -61,23 +59,8 @@ export class WorkerRuntime extends WorkerPeer {
   private clock = 0;
   private stepLimit = Infinity;
 
-  /**
-   * What a strict worker does while it waits at the barrier: it writes out
-   * its overflow, for a peer may still be reading this step's frames from
-   * it. It reads nothing: once the round completes, a fast peer's frames
-   * of the next step may already be in the rings, and only readStep knows
-   * where this step's frames end.
-   */
-  private readonly chores = (): boolean => {
-    const backlog = this.backlog();
-    if (backlog === 0) return false;
-    this.flush();
-    return this.backlog() !== backlog;
-  };
-
   constructor(config: WorkerConfig) {
     super(config);
-    this.barrier = Barrier.attach(config.barrier, config.index);
     this.epochWall = config.epochWall;
   }
 
@@ -130,6 +113,10 @@ export class WorkerRuntime extends WorkerPeer {
         this.park(round);
         return;
       }
+      if (this.migrationDue(round)) {
+        this.readStep();
+        this.exchange();
+      }
       if (verdict === 'jump') this.clock = this.barrier.min(Min.EarliestTimer);
       else if (verdict === 'wait') this.waitForTimer();
     }
@@ -161,6 +148,7 @@ export class WorkerRuntime extends WorkerPeer {
         this.park(round);
         return;
       }
+      if (this.migrationDue(round)) this.exchange();
       if (verdict === 'jump') this.clock = this.barrier.min(Min.EarliestTimer);
       else if (verdict === 'wait') this.waitForTimer();
       s.beginStep(this.clock, this.globalReduction());
@@ -170,25 +158,6 @@ export class WorkerRuntime extends WorkerPeer {
       }
       this.pumpCoordinator();
     }
-  }
-
-  /** Reads, from every peer, the frames it had sent when it arrived. */
-  private readStep(): void {
-    const b = this.barrier;
-    for (let p = 0; p < this.workers; p++) {
-      const link = this.inboundFrom[p];
-      if (link === undefined) continue;
-      const due = b.perParty(p, FIRST_FRAMES_COLUMN + this.index);
-      while (link.received < due) {
-        if (this.drainPeer(link, due - link.received) === 0) {
-          // The peer is still writing its overflow: let it, and keep ours
-          // moving so that it is never stuck behind us.
-          this.flush();
-          this.sleep(1);
-        }
-      }
-    }
-    this.flush();
   }
 
   /** The reduction of the step that just ended, over every worker. */
@@ -298,6 +267,7 @@ export class WorkerRuntime extends WorkerPeer {
     b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
+    b.setSum(Sum.MovesAsked, s.moveAsked.size);
     const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
       b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);
@@ -327,7 +297,7 @@ export class WorkerRuntime extends WorkerPeer {
     }
     return this.config.strict === undefined
       ? b.arrive()
-      : b.arrive(undefined, this.chores);
+      : b.arrive(undefined, this.writeOverflow);
   }
 
   /** The verdict of the round just completed; the same in every worker. */

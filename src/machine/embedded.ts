@@ -23,6 +23,7 @@ import {
 import { Timeout } from '../message/system.js';
 import { type Envelope, Kind } from '../scheduler/envelope.js';
 import { DEFAULT_REQUEST_TIMEOUT, Scheduler } from '../scheduler/scheduler.js';
+import type { Position } from '../scheduler/space.js';
 import { type Figures, snapshot } from './figures.js';
 import type { AskOptions, Machine, Reply } from './machine.js';
 import type { ResolvedOptions } from './options.js';
@@ -146,6 +147,18 @@ export class EmbeddedMachine implements Machine {
       );
     }
     return copyState(component, formatAddress(address));
+  }
+
+  async position(address: Address): Promise<Position> {
+    this.checkOpen();
+    checkTarget(address);
+    const position = this.scheduler.space.position(address);
+    if (position === undefined) {
+      throw new NoSuchComponentError(
+        `no live component at ${formatAddress(address)}`,
+      );
+    }
+    return position;
   }
 
   async lookup(name: string): Promise<Address | undefined> {

@@ -10,6 +10,10 @@ export interface WorkerFigures {
   /** Frames waiting for room in its rings. */
   readonly overflow: number;
   readonly deadLetters: number;
+  /** Live components on it. */
+  readonly components: number;
+  /** Components that migrated away from it. */
+  readonly migrations: number;
 }
 
 export interface Figures {
@@ -44,6 +48,13 @@ export interface Figures {
   readonly handlerErrors: number;
   readonly eventsDropped: number;
   readonly eventsFiltered: number;
+  /**
+   * Messages from the outside passed on by a home worker to where their
+   * target moved (components' own messages go straight there).
+   */
+  readonly forwards: number;
+  /** Components moved between workers (infoton optimization, migrate). */
+  readonly migrations: number;
   /** Per worker, in a threaded machine; empty in the embedded one. */
   readonly workers: readonly WorkerFigures[];
 }
@@ -65,6 +76,8 @@ export function snapshot(scheduler: Scheduler): Figures {
     handlerErrors: c.handlerErrors,
     eventsDropped: c.eventsDropped,
     eventsFiltered: c.eventsFiltered,
+    forwards: 0,
+    migrations: 0,
     workers: [],
   };
 }

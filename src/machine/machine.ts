@@ -3,9 +3,11 @@
  * returns a Promise, whether the components run in this thread or in
  * workers, so code written against one runs against the other.
  */
+
 import type { Address } from '../address.js';
 import { ThreadedMachine } from '../engine/threaded.js';
 import type { Message, MessageType } from '../message/message.js';
+import type { Position } from '../scheduler/space.js';
 import { EmbeddedMachine, importModule } from './embedded.js';
 import type { Figures } from './figures.js';
 import { type MachineOptions, resolveOptions } from './options.js';
@@ -49,6 +51,8 @@ export interface Machine {
   ): Promise<Reply>;
   /** A copy of a component's state (see Component.encode). */
   state(address: Address): Promise<unknown>;
+  /** A component's position in space, [x, y, z]. */
+  position(address: Address): Promise<Position>;
   /** The address bound to `name`, or undefined. */
   lookup(name: string): Promise<Address | undefined>;
   /** The figures now; after the machine ended, its final figures. */

@@ -5,6 +5,11 @@ import { pathToFileURL } from 'node:url';
 import { HOST_LIMIT } from '../address.js';
 import type { SpreadPolicy } from '../engine/spread.js';
 import { InvalidArgumentError } from '../errors.js';
+import {
+  type PlacementOptions,
+  type ResolvedPlacement,
+  resolvePlacement,
+} from '../placement/options.js';
 
 export type ClockKind = 'virtual' | 'real';
 
@@ -67,6 +72,12 @@ export interface MachineOptions {
    */
   readonly spread?: 'round-robin' | 'scatter';
   readonly seed?: number;
+  /**
+   * Infoton optimization: messages pull their targets toward their
+   * senders in space, and components migrate to the worker they are
+   * nearest to. On by default when there is more than one worker.
+   */
+  readonly placement?: PlacementOptions;
 }
 
 export interface ResolvedOptions {
@@ -81,6 +92,7 @@ export interface ResolvedOptions {
   /** Present in the strict mode. */
   readonly strict: { readonly reverseInbox: boolean } | undefined;
   readonly ringBytes: number;
+  readonly placement: ResolvedPlacement;
   readonly resourceLimits: {
     readonly maxOldGenerationSizeMb?: number;
     readonly maxYoungGenerationSizeMb?: number;
@@ -190,6 +202,7 @@ export function resolveOptions(options: MachineOptions): ResolvedOptions {
     spread,
     strict: options.steps === 'strict' ? { reverseInbox } : undefined,
     ringBytes,
+    placement: resolvePlacement(options.placement, workers),
     // Breadth-first workloads keep many messages queued: a young
     // generation larger than V8's default saves many copying collections.
     resourceLimits: { maxYoungGenerationSizeMb: 64, ...limits },

@@ -51,3 +51,12 @@ export const NameTaken = defineMessage('circo.NameTaken', {
 
 /** Strict mode: sent each step to components that asked to be woken. */
 export const Tick = defineMessage('circo.Tick', { step: t.u32 });
+
+/**
+ * To a component that asked to move with `ctx.migrate`, once it has: the
+ * worker it left and the one it is on now.
+ */
+export const Migrated = defineMessage('circo.Migrated', {
+  from: t.u32,
+  to: t.u32,
+});

@@ -9,11 +9,21 @@ import { InvalidArgumentError, StrictModeOnlyError } from '../errors.js';
 import type { Message, MessageType } from '../message/message.js';
 import type { EventFilter } from './events.js';
 import type { Scheduler, SpawnOptions } from './scheduler.js';
+import type { Position } from './space.js';
 import type { Reduction, StrictOrder } from './strict.js';
 
 export interface RequestOptions {
   /** Machine-time milliseconds before a Timeout message; default 5000. */
   readonly timeout?: number;
+}
+
+export interface SendOptions {
+  /**
+   * How hard the message pulls its target toward this component in space
+   * (infoton optimization): default 1; negative pushes it away, 0 leaves
+   * it alone.
+   */
+  readonly energy?: number;
 }
 
 export interface SubscribeOptions<B> {
@@ -51,8 +61,42 @@ export class Context {
     return s.spawn(s.turnOwner(), component, options);
   }
 
-  send<B>(target: Address, type: MessageType<B>, body: B): void {
-    this.scheduler.send(this.scheduler.turnOwner(), target, type, body);
+  send<B>(
+    target: Address,
+    type: MessageType<B>,
+    body: B,
+    options?: SendOptions,
+  ): void {
+    const s = this.scheduler;
+    const energy = options?.energy;
+    if (energy === undefined) {
+      s.send(s.turnOwner(), target, type, body);
+      return;
+    }
+    if (typeof energy !== 'number' || !Number.isFinite(energy)) {
+      throw new InvalidArgumentError(
+        `send option energy must be a finite number, got ${String(energy)}`,
+      );
+    }
+    s.send(s.turnOwner(), target, type, body, energy);
+  }
+
+  /** This component's position in Circo's 3D space, as [x, y, z]. */
+  get position(): Position {
+    const s = this.scheduler;
+    return s.space.position(s.turnOwner())!;
+  }
+
+  /**
+   * Moves this component to `worker` at the next migration check, with
+   * its state and timers; it gets `Migrated { from, to }` when it is
+   * there. Its address stays valid throughout. Throws when it cannot
+   * move: pinned, holding names, watches or subscriptions, or with fields
+   * a structured clone would not copy faithfully.
+   */
+  migrate(worker: number): void {
+    const s = this.scheduler;
+    s.migrate(s.turnOwner(), worker);
   }
 
   /**

@@ -25,6 +25,10 @@ import {
 import { AsyncHandlerError } from '../errors.js';
 import type { Message, MessageType } from '../message/message.js';
 import { Became, Died, Terminate, Tick } from '../message/system.js';
+import {
+  type ResolvedPlacement,
+  resolvePlacement,
+} from '../placement/options.js';
 import { type Allocator, localAllocator } from './allocator.js';
 import type { Context } from './context.js';
 import { Counters } from './counters.js';
@@ -32,6 +36,7 @@ import { Envelope, Kind } from './envelope.js';
 import type { Partition } from './partition.js';
 import { Fifo } from './queue.js';
 import { Services } from './services.js';
+import { Space } from './space.js';
 import { type Reduction, StrictOrder } from './strict.js';
 import { ComponentTable } from './table.js';
 import { type Timer, TimerHeap } from './timers.js';
@@ -53,6 +58,8 @@ export interface SchedulerOptions {
   readonly allocator?: Allocator;
   /** The strict step mode, and its test aid that reverses each inbox. */
   readonly strict?: { readonly reverseInbox: boolean };
+  /** Infoton optimization; off unless given (and more than one worker). */
+  readonly placement?: ResolvedPlacement;
 }
 
 /**
@@ -69,7 +76,7 @@ export abstract class Dispatcher {
   readonly here: number;
   protected readonly table: ComponentTable;
   protected readonly queue = new Fifo<Envelope>();
-  protected readonly timers = new TimerHeap();
+  protected readonly timers: TimerHeap;
   /** Request token -> the timer that will time the request out. */
   protected readonly pending = new Map<number, Timer>();
   protected readonly allocator: Allocator;
@@ -80,6 +87,10 @@ export abstract class Dispatcher {
   protected tokens = 0;
   /** Present in the strict mode only. */
   readonly order: StrictOrder | undefined;
+  /** Positions, and the pulls of messages when placement is on. */
+  readonly space: Space;
+  /** Components spawned with `pinned`: never moved by placement. */
+  protected readonly pinned = new Set<Address>();
 
   now = 0;
   step = 0;
@@ -98,6 +109,14 @@ export abstract class Dispatcher {
     this.partition = options.partition;
     this.here = options.partition?.index ?? 0;
     this.tokenStride = options.partition?.workers ?? 1;
+    this.timers = new TimerHeap(this.tokenStride, this.here);
+    const workers = options.partition?.workers ?? 1;
+    this.space = new Space(
+      this.table,
+      options.placement ?? resolvePlacement({ enabled: false }, workers),
+      this.here,
+      workers,
+    );
     this.allocator = options.allocator ?? localAllocator(options.host);
     this.order =
       options.strict === undefined
@@ -189,16 +208,26 @@ export abstract class Dispatcher {
     return this.partition === undefined ? 0 : this.partition.locate(address);
   }
 
-  protected post(envelope: Envelope): void {
+  /**
+   * Queues or forwards a message. A nonzero `energy` (a component's send
+   * with placement on) pulls the target toward the sender: here at once,
+   * elsewhere through the infoton on the wire.
+   */
+  protected post(envelope: Envelope, energy = 0): void {
     this.figures.sent++;
     const partition = this.partition;
     if (partition !== undefined) {
       const worker = partition.locate(envelope.target);
       if (worker !== this.here) {
-        partition.forward(worker, envelope);
+        const infoton =
+          energy === 0
+            ? undefined
+            : this.space.infoton(envelope.sender, energy);
+        partition.forward(worker, envelope, infoton);
         return;
       }
     }
+    if (energy !== 0) this.space.pull(envelope.target, envelope.sender, energy);
     this.queue.push(envelope);
   }
 
@@ -333,6 +362,7 @@ export abstract class Dispatcher {
 
   protected remove(address: Address): void {
     this.table.delete(address);
+    this.pinned.delete(address);
     this.order?.leave(address);
     for (const timer of this.timers.removeOwner(address)) {
       if (timer.token !== 0) this.pending.delete(timer.token);

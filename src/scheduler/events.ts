@@ -31,6 +31,11 @@ export class EventHub {
     return this.byToken.size;
   }
 
+  /** Whether `source` has subscribers here. */
+  hasSource(source: Address): boolean {
+    return this.bySource.has(source);
+  }
+
   add(subscription: Subscription): void {
     const list = this.bySource.get(subscription.source);
     if (list === undefined)

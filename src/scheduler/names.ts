@@ -40,6 +40,10 @@ export class NameRegistry {
     return this.addressOf.get(name);
   }
 
+  holds(address: Address): boolean {
+    return this.namesOf.has(address);
+  }
+
   /** Unbinds every name `address` holds. */
   removeHolder(address: Address): void {
     const names = this.namesOf.get(address);

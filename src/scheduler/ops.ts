@@ -16,6 +16,9 @@ export type Op =
       readonly state: unknown;
       /** Strict mode: the child's key in the spawn tree (else 0). */
       readonly key: number;
+      /** Where in space it starts; by default near its new worker. */
+      readonly position?: readonly [number, number, number];
+      readonly pinned?: boolean;
     }
   | {
       readonly op: 'watch';

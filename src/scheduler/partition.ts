@@ -4,6 +4,7 @@
  * The embedded machine has no partition: everything is local.
  */
 import type { Address } from '../address.js';
+import type { Infoton } from '../wire/frame.js';
 import type { Envelope } from './envelope.js';
 import type { Op } from './ops.js';
 
@@ -13,8 +14,11 @@ export interface Partition {
   readonly workers: number;
   /** The worker that a message to `address` should go to. */
   locate(address: Address): number;
-  /** Takes a message for a component on another worker. */
-  forward(worker: number, envelope: Envelope): void;
+  /**
+   * Takes a message for a component on another worker, with the infoton
+   * it carries (read at once: the object is reused).
+   */
+  forward(worker: number, envelope: Envelope, infoton?: Infoton): void;
   /** Runs a service operation on another worker. */
   call(worker: number, op: Op): void;
   /** The worker a spawn with `spread: true` goes to. */

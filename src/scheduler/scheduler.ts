@@ -17,12 +17,15 @@ import {
   checkMessageType,
   type Message,
   type MessageType,
+  messageTypes,
 } from '../message/message.js';
-import { Spawned, Timeout } from '../message/system.js';
+import { Migrated, Spawned, Timeout } from '../message/system.js';
 import { Context } from './context.js';
 import { DEFAULT_REQUEST_TIMEOUT, Dispatcher } from './dispatcher.js';
+import { type Emigrant, type TimerRecord, travelsWell } from './emigrant.js';
 import { Envelope, Kind } from './envelope.js';
 import type { Op } from './ops.js';
+import type { Position } from './space.js';
 
 export {
   DEFAULT_REQUEST_TIMEOUT,
@@ -35,10 +38,16 @@ export interface SpawnOptions {
   readonly worker?: number;
   /** Let the machine's spread policy choose the worker. */
   readonly spread?: boolean;
+  /** Its position in space; by default near its parent or its worker. */
+  readonly position?: Position;
+  /** Never moved by infoton optimization (nor by `migrate`). */
+  readonly pinned?: boolean;
 }
 
 export class Scheduler extends Dispatcher {
   readonly ctx = new Context(this);
+  /** Components that asked to move, and where to (see `migrate`). */
+  readonly moveAsked = new Map<Address, number>();
 
   /** Runs an operation another worker asked for. */
   perform(op: Op): void {
@@ -47,7 +56,8 @@ export class Scheduler extends Dispatcher {
       return;
     }
     const component = decodeState(op.component, op.state);
-    this.adopt(op.address, component, op.parent, op.key);
+    if (op.pinned) this.pinned.add(op.address);
+    this.adopt(op.address, component, op.parent, op.key, op.position);
   }
 
   // ---- verbs (the context calls these with the turn's owner) -------------
@@ -66,11 +76,15 @@ export class Scheduler extends Dispatcher {
   spawn(parent: Address, component: Component, options?: SpawnOptions) {
     checkComponent(component);
     const worker = this.placement(options);
+    const position = options?.position;
+    if (position !== undefined) checkPosition(position);
+    const pinned = options?.pinned === true;
     const address = this.allocator.allocate(worker);
     const key = this.order?.childKey(parent) ?? 0;
     this.figures.spawned++;
     if (worker === this.here) {
-      this.adopt(address, component, parent, key);
+      if (pinned) this.pinned.add(address);
+      this.adopt(address, component, parent, key, position);
     } else {
       const name = componentName(component);
       const state = encodeState(component);
@@ -81,6 +95,8 @@ export class Scheduler extends Dispatcher {
         component: name,
         state,
         key,
+        ...(position === undefined ? {} : { position }),
+        ...(pinned ? { pinned } : {}),
       });
     }
     return address;
@@ -110,15 +126,26 @@ export class Scheduler extends Dispatcher {
     component: Component,
     parent: Address,
     key: number,
+    position: Position | undefined,
   ) {
     this.table.set(address, component);
+    this.space.place(address, parent, position);
     this.order?.enter(address, key);
     this.post(this.system(address, Spawned, { parent }, parent));
   }
 
-  send<B>(from: Address, to: Address, type: MessageType<B>, body: B): void {
+  send<B>(
+    from: Address,
+    to: Address,
+    type: MessageType<B>,
+    body: B,
+    energy = 1,
+  ): void {
     this.checkSend(to, type, body);
-    this.post(this.envelope(to, from, type, body, Kind.Plain, 0, undefined));
+    this.post(
+      this.envelope(to, from, type, body, Kind.Plain, 0, undefined),
+      this.space.enabled ? energy : 0,
+    );
   }
 
   request<B>(
@@ -131,7 +158,10 @@ export class Scheduler extends Dispatcher {
     this.checkSend(to, type, body);
     checkDelay('timeout', timeout);
     const token = this.nextToken();
-    this.post(this.envelope(to, from, type, body, Kind.Request, token, void 0));
+    this.post(
+      this.envelope(to, from, type, body, Kind.Request, token, void 0),
+      this.space.enabled && from !== this.outsideAddress ? 1 : 0,
+    );
     const expiry = { requestType: type.name };
     const guard = this.system(from, Timeout, expiry, from, token);
     this.pending.set(token, this.timers.add(this.now + timeout, guard, token));
@@ -149,6 +179,7 @@ export class Scheduler extends Dispatcher {
     const { sender, token } = request;
     this.post(
       this.envelope(sender, from, type, body, Kind.Reply, token, void 0),
+      this.space.enabled ? 1 : 0,
     );
   }
 
@@ -234,6 +265,149 @@ export class Scheduler extends Dispatcher {
     this.timers.remove(timer);
   }
 
+  // ---- moving between workers ---------------------------------------------
+
+  /** `ctx.migrate`: move `self` to `worker` at the next migration check. */
+  migrate(self: Address, worker: number): void {
+    const workers = this.partition?.workers ?? 1;
+    if (!Number.isInteger(worker) || worker < 0 || worker >= workers) {
+      throw new InvalidArgumentError(
+        `migrate needs a worker index in [0, ${workers}), got ${worker}`,
+      );
+    }
+    const why = this.staysBecause(self);
+    if (why !== undefined) {
+      throw new InvalidArgumentError(
+        `component ${componentName(this.table.get(self)!)} cannot ` +
+          `migrate: ${why}`,
+      );
+    }
+    if (worker === this.here) this.moveAsked.delete(self);
+    else this.moveAsked.set(self, worker);
+  }
+
+  /** Why `address` must stay where it is, or undefined if it may move. */
+  staysBecause(address: Address): string | undefined {
+    const component = this.table.get(address);
+    if (component === undefined) return 'it is not here';
+    if (this.pinned.has(address)) return 'it is pinned';
+    if (this.services.involves(address)) {
+      return 'it holds names, watches or event subscriptions';
+    }
+    if (!travelsWell(component)) {
+      return (
+        'its fields hold objects that a structured clone would not copy ' +
+        'faithfully; give the class encode() and static decode()'
+      );
+    }
+    return undefined;
+  }
+
+  /** Visits up to `max` local components from `cursor`; see the table. */
+  scan(cursor: number, max: number, visit: (a: Address) => void): number {
+    return this.table.scan(cursor, max, visit);
+  }
+
+  /** Whether automatic placement may consider `address` this round. */
+  movable(address: Address): boolean {
+    return (
+      address !== this.current &&
+      !this.pinned.has(address) &&
+      !this.services.involves(address)
+    );
+  }
+
+  /**
+   * Takes `address` out of this scheduler with its state, position,
+   * lineage and timers (request timeouts included), for `immigrate` on
+   * another worker. Its queued messages stay queued: see `takeQueued`.
+   */
+  emigrate(address: Address): Emigrant {
+    const component = this.table.get(address)!;
+    const state = encodeState(component);
+    const position = this.space.position(address)!;
+    const lineage = this.order?.lineageOf(address);
+    const timers: TimerRecord[] = [];
+    for (const t of this.timers.removeOwner(address)) {
+      if (t.token !== 0) this.pending.delete(t.token);
+      const e = t.envelope;
+      timers.push({
+        id: t.id,
+        due: t.due,
+        token: t.token,
+        type: e.type.id,
+        body: e.body,
+        kind: e.kind,
+        sender: e.sender,
+        topic: e.topic,
+        senderKey: e.senderKey,
+        senderSeq: e.senderSeq,
+      });
+    }
+    const asked = this.moveAsked.delete(address);
+    this.table.delete(address);
+    this.order?.leave(address);
+    return {
+      address,
+      from: this.here,
+      component: componentName(component),
+      state,
+      position,
+      lineage,
+      timers,
+      asked,
+    };
+  }
+
+  /** Takes in a component that moved here (see `emigrate`). */
+  immigrate(e: Emigrant): void {
+    const { address } = e;
+    this.table.set(address, decodeState(e.component, e.state));
+    this.space.setPosition(address, e.position);
+    if (e.lineage !== undefined) this.order?.arrive(address, e.lineage);
+    for (const t of e.timers) {
+      const type = messageTypes.get(t.type)!;
+      const envelope = new Envelope(
+        address,
+        t.sender,
+        type,
+        t.body,
+        t.kind as Kind,
+        t.token,
+        t.topic,
+        t.senderKey,
+        t.senderSeq,
+      );
+      const timer = this.timers.adopt(t.id, t.due, envelope, t.token);
+      if (t.token !== 0) this.pending.set(t.token, timer);
+    }
+    if (e.asked) {
+      const body = { from: e.from, to: this.here };
+      this.post(this.system(address, Migrated, body));
+    }
+  }
+
+  /**
+   * Removes from the queue, in queue order, every message for a component
+   * in `leaving`, keeping the count of the step in progress right.
+   */
+  takeQueued(leaving: ReadonlySet<Address>): Envelope[] {
+    const all = this.queue.takeAll();
+    const taken: Envelope[] = [];
+    let takenOfStep = 0;
+    for (let i = 0; i < all.length; i++) {
+      const envelope = all[i]!;
+      if (leaving.has(envelope.target)) {
+        taken.push(envelope);
+        if (i < this.stepLeft) takenOfStep++;
+      } else {
+        this.queue.push(envelope);
+      }
+    }
+    this.stepLeft -= takenOfStep;
+    return taken;
+  }
+
   /** Totals of the things that live in this scheduler right now. */
   census() {
     return {
@@ -243,6 +417,19 @@ export class Scheduler extends Dispatcher {
       pendingRequests: this.pending.size,
       ...this.services.census(),
     };
+  }
+}
+
+function checkPosition(position: Position): void {
+  if (
+    !Array.isArray(position) ||
+    position.length !== 3 ||
+    !position.every((c) => typeof c === 'number' && Number.isFinite(c))
+  ) {
+    throw new InvalidArgumentError(
+      `spawn option position must be [x, y, z] of finite numbers, got ` +
+        JSON.stringify(position),
+    );
   }
 }
 

@@ -231,6 +231,24 @@ export class Services {
     }
   }
 
+  /**
+   * Whether `address` (a local component) appears in any service record
+   * here: a name, a watch either way, a subscription or subscribers. Such
+   * a component stays on its worker: the records, and the filters that
+   * are functions, do not travel.
+   */
+  involves(address: Address): boolean {
+    return (
+      (this.registryHere
+        ? this.names.holds(address)
+        : this.namedElsewhere.has(address)) ||
+      this.watchers.has(address) ||
+      this.watching.has(address) ||
+      this.dispatchers.hasSource(address) ||
+      this.subscriptionsOf.has(address)
+    );
+  }
+
   // ---- death -------------------------------------------------------------
 
   /** Everything that goes away with `address`, a local component. */

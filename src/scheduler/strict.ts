@@ -48,6 +48,14 @@ interface Lineage {
   spawned: number;
 }
 
+/** What a component's order takes along when it moves to another worker. */
+export interface LineageRecord {
+  readonly key: number;
+  readonly sent: number;
+  readonly spawned: number;
+  readonly waker: boolean;
+}
+
 export class StrictOrder {
   private readonly lineage = new Map<Address, Lineage>();
   private readonly wakers = new Map<Address, number>();
@@ -69,6 +77,21 @@ export class StrictOrder {
 
   enter(address: Address, key: number): void {
     this.lineage.set(address, { key, sent: 0, spawned: 0 });
+  }
+
+  /** The lineage of `address`, for its move elsewhere. */
+  lineageOf(address: Address): LineageRecord | undefined {
+    const lineage = this.lineage.get(address);
+    if (lineage === undefined) return undefined;
+    const { key, sent, spawned } = lineage;
+    return { key, sent, spawned, waker: this.wakers.has(address) };
+  }
+
+  /** Takes in the lineage of a component that moved here. */
+  arrive(address: Address, record: LineageRecord): void {
+    const { key, sent, spawned, waker } = record;
+    this.lineage.set(address, { key, sent, spawned });
+    if (waker) this.wakers.set(address, key);
   }
 
   leave(address: Address): void {

@@ -1,9 +1,11 @@
 /**
  * The components of one scheduler, found by address. Serials are dense on
  * a host (they count up), so the table is an array of fixed-size pages:
- * two array loads per look-up, no hashing, and 4 bytes per live component
- * besides the component itself. A page is dropped when its last component
- * dies, so churn does not keep dead pages alive.
+ * two array loads per look-up, no hashing, and 16 bytes per slot besides
+ * the component itself: 4 for the reference and 12 for its position in
+ * Circo's 3D space (three float32 in the page's `coords`, x of slot s at
+ * 3s). A page is dropped when its last component dies, so churn does not
+ * keep dead pages alive.
  */
 import { type Address, SERIAL_LIMIT } from '../address.js';
 import type { Component } from '../component.js';
@@ -15,6 +17,7 @@ const SLOT_MASK = PAGE_SIZE - 1;
 interface Page {
   live: number;
   readonly slots: (Component | undefined)[];
+  readonly coords: Float32Array;
 }
 
 export class ComponentTable {
@@ -40,6 +43,25 @@ export class ComponentTable {
     return page === undefined ? undefined : page.slots[local & SLOT_MASK];
   }
 
+  /**
+   * The coordinates of the page that holds `address`, whose position is
+   * at `coordIndex(address)`; undefined when no component lives there.
+   */
+  coords(address: Address): Float32Array | undefined {
+    const local = address - this.base;
+    if (local < 0 || local >= SERIAL_LIMIT) return undefined;
+    const page = this.pages[(local / PAGE_SIZE) | 0];
+    if (page === undefined || page.slots[local & SLOT_MASK] === undefined) {
+      return undefined;
+    }
+    return page.coords;
+  }
+
+  /** Where `address`'s x sits in the array `coords` returns. */
+  coordIndex(address: Address): number {
+    return ((address - this.base) & SLOT_MASK) * 3;
+  }
+
   /** Adds or replaces (become) the component at `address`. */
   set(address: Address, component: Component): void {
     const local = address - this.base;
@@ -49,6 +71,7 @@ export class ComponentTable {
       page = {
         live: 0,
         slots: new Array<Component | undefined>(PAGE_SIZE).fill(undefined),
+        coords: new Float32Array(3 * PAGE_SIZE),
       };
       this.pages[index] = page;
     }
@@ -70,6 +93,37 @@ export class ComponentTable {
     this.count--;
     if (--page.live === 0) this.pages[index] = undefined;
     return true;
+  }
+
+  /**
+   * Visits up to `max` live components, in serial order from serial
+   * `from` on, wrapping around at the end; returns the serial to start
+   * the next scan at. For sampling a few components at a time.
+   */
+  scan(from: number, max: number, visit: (address: Address) => void): number {
+    const pages = this.pages.length;
+    if (this.count === 0 || pages === 0) return 0;
+    let serial = from >= pages * PAGE_SIZE ? 0 : from;
+    let seen = 0;
+    let left = Math.min(max, this.count);
+    while (left > 0 && seen <= pages * PAGE_SIZE) {
+      const page = this.pages[(serial / PAGE_SIZE) | 0];
+      if (page === undefined) {
+        // Skip the whole page.
+        const next = (((serial / PAGE_SIZE) | 0) + 1) * PAGE_SIZE;
+        seen += next - serial;
+        serial = next;
+      } else {
+        if (page.slots[serial & SLOT_MASK] !== undefined) {
+          visit((this.base + serial) as Address);
+          left--;
+        }
+        serial++;
+        seen++;
+      }
+      if (serial >= pages * PAGE_SIZE) serial = 0;
+    }
+    return serial;
   }
 
   /** Visits every live component with its address. */

@@ -36,7 +36,18 @@ export class TimerHeap {
   private readonly heap: Timer[] = [];
   private readonly byId = new Map<number, Timer>();
   private readonly firstOfOwner = new Map<Address, Timer>();
-  private nextId = 1;
+  /** Ids handed out so far: timer k has id k * stride + offset. */
+  private issued = 0;
+
+  /**
+   * Ids are unique in the machine: each worker takes the ids that leave
+   * `offset` (its index) modulo `stride` (the number of workers), so a
+   * timer keeps its id when its owner moves to another worker.
+   */
+  constructor(
+    private readonly stride = 1,
+    private readonly offset = 0,
+  ) {}
 
   get size(): number {
     return this.heap.length;
@@ -48,8 +59,22 @@ export class TimerHeap {
   }
 
   add(due: number, envelope: Envelope, token: number): Timer {
-    const owner = envelope.target;
-    const timer = new Timer(this.nextId++, due, owner, envelope, token);
+    const id = ++this.issued * this.stride + this.offset;
+    return this.insert(new Timer(id, due, envelope.target, envelope, token));
+  }
+
+  /**
+   * Adds a timer that came with its owner from another worker, keeping
+   * its id. Later ids here are larger, so among one owner's timers due at
+   * the same moment the order of creation still decides.
+   */
+  adopt(id: number, due: number, envelope: Envelope, token: number): Timer {
+    this.issued = Math.max(this.issued, Math.floor(id / this.stride));
+    return this.insert(new Timer(id, due, envelope.target, envelope, token));
+  }
+
+  private insert(timer: Timer): Timer {
+    const owner = timer.owner;
     this.byId.set(timer.id, timer);
     const first = this.firstOfOwner.get(owner);
     if (first !== undefined) {

@@ -30,6 +30,10 @@ export class MultiMap<K, V> {
     return true;
   }
 
+  has(key: K): boolean {
+    return this.lists.has(key);
+  }
+
   /** Removes and returns every value of `key`. */
   take(key: K): readonly V[] {
     const list = this.lists.get(key);

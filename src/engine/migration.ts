@@ -1,0 +1,222 @@
+/**
+ * Migration rounds: how components move between workers.
+ *
+ * Every worker holds the same directory of moved components (the peer's
+ * `moved`), so every sender routes a message straight to where its target
+ * lives. The directory changes only in a migration round, which every
+ * worker enters after the same barrier round:
+ *
+ *   1. read, from each peer, exactly the frames it had sent when it
+ *      arrived at the round: now every message sent so far sits in the
+ *      queue of the worker its target lives on (or, from the outside, in
+ *      the queue of the target's home, which forwards it on delivery);
+ *   2. decide which local components leave (samples pulled toward another
+ *      worker, and those that asked with `ctx.migrate`);
+ *   3. send each one to its new worker as a Migrate control frame, right
+ *      followed on the same ring by the messages queued for it, in queue
+ *      order; tell every other worker the moves (a Moved frame);
+ *   4. meet at one more barrier round and again read exactly what each
+ *      peer sent before it: every worker now knows every move, and every
+ *      component that moved is installed with its messages queued.
+ *
+ * Nothing handles a message between 1 and 4, so no message can be routed
+ * by an old directory after 4, and per-sender order holds: a sender's
+ * earlier messages travel inside the move, its later ones are sent after
+ * it. Messages from the outside still go to the home worker, which passes
+ * them on (they all take that way, so they too keep their order). In the
+ * strict mode the round comes after the step's frames are read and before
+ * the next step begins, so moved messages are handled in the step they
+ * were due, in the same canonical order.
+ */
+import type { Address } from '../address.js';
+import { Barrier, type BarrierParty } from '../barrier/barrier.js';
+import type { Emigrant } from '../scheduler/emigrant.js';
+import type { Envelope } from '../scheduler/envelope.js';
+import type { WorkerConfig } from './config.js';
+import { WorkerPeer } from './peer.js';
+import {
+  FIGURE_SUMS,
+  FIRST_FIGURE_COLUMN,
+  FIRST_FRAMES_COLUMN,
+  Op,
+  Sum,
+} from './rounds.js';
+
+/** At most this share of a check's sample moves in one round. */
+const MOVE_SHARE = 0.25;
+/** A worker past this share of the mean load takes no components in. */
+const FULL_LOAD = 1.1;
+
+/** Room one move takes in a Moved frame, with the frame's overhead. */
+const BYTES_PER_MOVE = 48;
+
+const DELIVERED = FIRST_FIGURE_COLUMN + FIGURE_SUMS.indexOf('delivered');
+
+export abstract class MigratingPeer extends WorkerPeer {
+  protected readonly barrier: BarrierParty;
+  /** Each worker's delivered count at the previous check. */
+  private readonly deliveredBefore: number[];
+  /** Where the next sample starts (a serial; see ComponentTable.scan). */
+  private cursor = 0;
+
+  /**
+   * What a worker does while it waits at a round where a peer may still
+   * be reading frames from it (a strict step, a migration round): it
+   * writes out its overflow. It reads nothing: once the round completes,
+   * a fast peer's later frames may already be in the rings, and only
+   * readStep knows where the frames due end.
+   */
+  protected readonly writeOverflow = (): boolean => {
+    const backlog = this.backlog();
+    if (backlog === 0) return false;
+    this.flush();
+    return this.backlog() !== backlog;
+  };
+
+  constructor(config: WorkerConfig) {
+    super(config);
+    this.barrier = Barrier.attach(config.barrier, config.index);
+    this.deliveredBefore = new Array<number>(config.workers).fill(0);
+  }
+
+  /**
+   * Whether the barrier round just completed is followed by a migration
+   * round: the same answer in every worker, from the round's own sums.
+   */
+  protected migrationDue(round: number): boolean {
+    if (this.barrier.sum(Sum.MovesAsked) > 0) return true;
+    const p = this.config.placement;
+    return p.enabled && round % p.every === 0;
+  }
+
+  /**
+   * Steps 2 to 4 of a migration round (the caller has read the frames of
+   * step 1 with `readStep`).
+   */
+  protected exchange(): void {
+    const s = this.scheduler;
+    const leaving = this.choose();
+    if (leaving.size > 0) {
+      const queued = new Map<Address, Envelope[]>();
+      for (const envelope of s.takeQueued(new Set(leaving.keys()))) {
+        const list = queued.get(envelope.target);
+        if (list === undefined) queued.set(envelope.target, [envelope]);
+        else list.push(envelope);
+      }
+      const moves: number[] = [];
+      for (const [address, worker] of leaving) {
+        const emigrant = s.emigrate(address);
+        const messages = queued.get(address) ?? [];
+        const link = this.outbound[worker]!;
+        if (!link.couldCarry(emigrant, messages)) {
+          // Too large to cross a ring: it stays, with its messages.
+          s.immigrate({ ...emigrant, asked: false });
+          for (const envelope of messages) s.accept(envelope);
+          continue;
+        }
+        link.control(Op.Migrate, emigrant);
+        for (const envelope of messages) this.forward(worker, envelope);
+        this.relocate(address, worker);
+        moves.push(address, worker);
+      }
+      this.migrations += moves.length / 2;
+      for (let w = 0; w < this.workers; w++) {
+        const link = this.outbound[w];
+        if (link === undefined) continue;
+        // Small rings take the moves in several frames.
+        const per =
+          2 * Math.max(1, Math.floor(link.maxPayload / BYTES_PER_MOVE));
+        for (let i = 0; i < moves.length; i += per) {
+          link.control(Op.Moved, { moves: moves.slice(i, i + per) });
+        }
+      }
+    }
+    this.flush();
+    const b = this.barrier;
+    for (let w = 0; w < this.workers; w++) {
+      b.setPerParty(FIRST_FRAMES_COLUMN + w, this.outbound[w]?.frames ?? 0);
+    }
+    b.setSum(Sum.MovesAsked, 0);
+    b.arrive(undefined, this.writeOverflow);
+    this.readStep();
+  }
+
+  /** Reads, from every peer, the frames it had sent when it arrived. */
+  protected readStep(): void {
+    const b = this.barrier;
+    for (let p = 0; p < this.workers; p++) {
+      const link = this.inboundFrom[p];
+      if (link === undefined) continue;
+      const due = b.perParty(p, FIRST_FRAMES_COLUMN + this.index);
+      while (link.received < due) {
+        if (this.drainPeer(link, due - link.received) === 0) {
+          // The peer is still writing its overflow: let it, and keep ours
+          // moving so that it is never stuck behind us.
+          this.flush();
+          this.sleep(1);
+        }
+      }
+    }
+    this.flush();
+  }
+
+  /** Which local components leave in this round, and for which worker. */
+  private choose(): Map<Address, number> {
+    const s = this.scheduler;
+    const leaving = new Map<Address, number>();
+    for (const [address, worker] of s.moveAsked) {
+      // It asked when it could move; if it since took a watch or a name,
+      // it stays (and is not told it moved).
+      if (s.staysBecause(address) === undefined) leaving.set(address, worker);
+    }
+    s.moveAsked.clear();
+    const p = this.config.placement;
+    if (!p.enabled) return leaving;
+    const loads = this.loads();
+    const mine = loads[this.index]!;
+    const limit = Math.max(1, Math.floor(p.sample * MOVE_SHARE));
+    let moving = 0;
+    this.cursor = s.scan(this.cursor, p.sample, (address) => {
+      if (moving >= limit || leaving.has(address) || !s.movable(address)) {
+        return;
+      }
+      const target = s.space.settle(address, mine);
+      if (target === this.index || loads[target]! > FULL_LOAD) return;
+      if (s.staysBecause(address) !== undefined) return;
+      leaving.set(address, target);
+      moving++;
+    });
+    return leaving;
+  }
+
+  /**
+   * Each worker's messages delivered since the previous check, as a share
+   * of the mean (1 for all when nothing was delivered).
+   */
+  private loads(): number[] {
+    const b = this.barrier;
+    const delta: number[] = [];
+    let total = 0;
+    for (let w = 0; w < this.workers; w++) {
+      const delivered = b.perParty(w, DELIVERED);
+      const d = Math.max(0, delivered - this.deliveredBefore[w]!);
+      this.deliveredBefore[w] = delivered;
+      delta.push(d);
+      total += d;
+    }
+    const mean = total / this.workers;
+    return delta.map((d) => (mean === 0 ? 1 : d / mean));
+  }
+
+  protected arrived(emigrant: Emigrant): void {
+    this.scheduler.immigrate(emigrant);
+    this.relocate(emigrant.address, this.index);
+  }
+
+  /** A Moved frame: `moves` alternates addresses and their new workers. */
+  protected learned(moves: readonly number[]): void {
+    for (let i = 0; i < moves.length; i += 2) {
+      this.relocate(moves[i] as Address, moves[i + 1]!);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * A scheduler's side of Circo's 3D space: the positions of its components
+ * (kept in the component table, see table.ts), the pulls that messages
+ * make on them, and the force of the scheduler's own worker. The
+ * decisions to migrate are taken by the engine at barrier rounds
+ * (src/engine/migration.ts); on one thread positions are kept and read
+ * but nothing pulls them.
+ */
+import { type Address, SERIAL_LIMIT } from '../address.js';
+import {
+  type ResolvedPlacement,
+  type WorkerForceLaw,
+  workerForceLaw,
+} from '../placement/options.js';
+import {
+  distance,
+  jitter,
+  moveToward,
+  workerGrid,
+} from '../placement/space.js';
+import type { Infoton } from '../wire/frame.js';
+import type { ComponentTable } from './table.js';
+
+/** How far from its parent (or its worker) a spawned component starts. */
+const SPAWN_RADIUS = 10;
+
+export type Position = readonly [x: number, y: number, z: number];
+
+export class Space {
+  /** Whether messages pull their targets (placement on, workers > 1). */
+  readonly enabled: boolean;
+  readonly grid: Float64Array;
+  private readonly strength: number;
+  private readonly stopAt: number;
+  private readonly law: WorkerForceLaw;
+  /** Reused for every infoton handed to the wire: never kept. */
+  private readonly scratch: Infoton = { x: 0, y: 0, z: 0, energy: 0 };
+
+  constructor(
+    private readonly table: ComponentTable,
+    readonly options: ResolvedPlacement,
+    readonly here: number,
+    workers: number,
+  ) {
+    this.enabled = options.enabled;
+    this.grid = workerGrid(Math.max(1, workers));
+    this.strength = options.strength;
+    this.stopAt = options.targetDistance;
+    this.law = workerForceLaw(options.workerForce);
+  }
+
+  /**
+   * Sets the position of a component that just started here: `given`, or
+   * near its parent when the parent lives here, or else near this worker.
+   */
+  place(address: Address, parent: Address, given?: Position): void {
+    const coords = this.table.coords(address)!;
+    const i = this.table.coordIndex(address);
+    if (given !== undefined) {
+      coords[i] = given[0];
+      coords[i + 1] = given[1];
+      coords[i + 2] = given[2];
+      return;
+    }
+    const near = this.table.coords(parent);
+    const serial = address % SERIAL_LIMIT;
+    for (let k = 0; k < 3; k++) {
+      const centre =
+        near === undefined
+          ? this.grid[3 * this.here + k]!
+          : near[this.table.coordIndex(parent) + k]!;
+      coords[i + k] = centre + jitter(serial, k, SPAWN_RADIUS);
+    }
+  }
+
+  /** The position of a component here, or undefined. */
+  position(address: Address): Position | undefined {
+    const coords = this.table.coords(address);
+    if (coords === undefined) return undefined;
+    const i = this.table.coordIndex(address);
+    return [coords[i]!, coords[i + 1]!, coords[i + 2]!];
+  }
+
+  /** Sets the position of a component here (one that just arrived). */
+  setPosition(address: Address, at: Position): void {
+    const coords = this.table.coords(address);
+    if (coords === undefined) return;
+    const i = this.table.coordIndex(address);
+    coords[i] = at[0];
+    coords[i + 1] = at[1];
+    coords[i + 2] = at[2];
+  }
+
+  /**
+   * The infoton of a message from `sender` (a component here) with
+   * `energy`, for the wire; valid until the next call.
+   */
+  infoton(sender: Address, energy: number): Infoton | undefined {
+    const coords = this.table.coords(sender);
+    if (coords === undefined) return undefined;
+    const i = this.table.coordIndex(sender);
+    const s = this.scratch;
+    s.x = coords[i]!;
+    s.y = coords[i + 1]!;
+    s.z = coords[i + 2]!;
+    s.energy = energy;
+    return s;
+  }
+
+  /** A message from `sender` (here) pulls `target` (here). */
+  pull(target: Address, sender: Address, energy: number): void {
+    const from = this.table.coords(sender);
+    const to = this.table.coords(target);
+    if (from === undefined || to === undefined) return;
+    const f = this.table.coordIndex(sender);
+    moveToward(
+      to,
+      this.table.coordIndex(target),
+      from[f]!,
+      from[f + 1]!,
+      from[f + 2]!,
+      energy * this.strength,
+      this.stopAt,
+    );
+  }
+
+  /** A message that came with `infoton` pulls `target` (here). */
+  pullToward(target: Address, infoton: Infoton): void {
+    const to = this.table.coords(target);
+    if (to === undefined) return;
+    const { x, y, z, energy } = infoton;
+    const i = this.table.coordIndex(target);
+    moveToward(to, i, x, y, z, energy * this.strength, this.stopAt);
+  }
+
+  /**
+   * Applies this worker's force to `address` given the worker's load (its
+   * share of the mean), then returns the worker the component is now
+   * nearest to, if that one is nearer than this worker by more than the
+   * tolerance; otherwise this worker.
+   */
+  settle(address: Address, load: number): number {
+    const coords = this.table.coords(address);
+    if (coords === undefined) return this.here;
+    const i = this.table.coordIndex(address);
+    const g = this.grid;
+    const h = 3 * this.here;
+    const own = distance(coords, i, g[h]!, g[h + 1]!, g[h + 2]!);
+    const energy = this.law(own, load);
+    if (energy !== 0 && Number.isFinite(energy)) {
+      moveToward(
+        coords,
+        i,
+        g[h]!,
+        g[h + 1]!,
+        g[h + 2]!,
+        energy * this.strength,
+        0,
+      );
+    }
+    const mine = distance(coords, i, g[h]!, g[h + 1]!, g[h + 2]!);
+    let best = this.here;
+    let bestDistance = mine - this.options.tolerance;
+    for (let w = 0; w < g.length / 3; w++) {
+      if (w === this.here) continue;
+      const d = distance(coords, i, g[3 * w]!, g[3 * w + 1]!, g[3 * w + 2]!);
+      if (d < bestDistance) {
+        best = w;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+}
