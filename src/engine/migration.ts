@@ -61,12 +61,12 @@ export abstract class MigratingPeer extends WorkerPeer {
 
   /**
    * What a worker does while it waits at a round where a peer may still
-   * be reading frames from it (a strict step, a migration round): it
-   * writes out its overflow. It reads nothing: once the round completes,
-   * a fast peer's later frames may already be in the rings, and only
-   * readStep knows where the frames due end.
+   * be reading frames from it: it writes out its overflow. It reads
+   * nothing: once the round completes, a fast peer's later frames may
+   * already be in the rings, and only readStep knows where the frames due
+   * end.
    */
-  protected readonly writeOverflow = (): boolean => {
+  private readonly writeOverflow = (): boolean => {
     const backlog = this.backlog();
     if (backlog === 0) return false;
     this.flush();
@@ -77,6 +77,19 @@ export abstract class MigratingPeer extends WorkerPeer {
     super(config);
     this.barrier = Barrier.attach(config.barrier, config.index);
     this.deliveredBefore = new Array<number>(config.workers).fill(0);
+  }
+
+  /**
+   * Arrives at the barrier with what the caller staged. A peer may be in
+   * readStep (a strict step, a migration round, even in the loose mode:
+   * it reads on past a round its peers have left) waiting for frames that
+   * sit in this worker's overflow, so while there is overflow the worker
+   * keeps writing it as it waits. Nothing is sent while waiting: with no
+   * overflow now, there is none to write, and the wait is a plain one.
+   */
+  protected arriveWriting(): number {
+    const chores = this.backlog() > 0 ? this.writeOverflow : undefined;
+    return this.barrier.arrive(undefined, chores);
   }
 
   /**
@@ -137,7 +150,7 @@ export abstract class MigratingPeer extends WorkerPeer {
       b.setPerParty(FIRST_FRAMES_COLUMN + w, this.outbound[w]?.frames ?? 0);
     }
     b.setSum(Sum.MovesAsked, 0);
-    b.arrive(undefined, this.writeOverflow);
+    this.arriveWriting();
     this.readStep();
   }
 

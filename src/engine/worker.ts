@@ -248,9 +248,8 @@ export class WorkerRuntime extends MigratingPeer {
   }
 
   /**
-   * Reports this worker's counters and waits for the round. In the strict
-   * mode the worker keeps writing its overflow while it waits (see
-   * `chores`): a peer may be reading this step's frames from it.
+   * Reports this worker's counters and waits for the round, writing its
+   * overflow meanwhile (see arriveWriting).
    */
   private arrive(): number {
     const b = this.barrier;
@@ -295,9 +294,7 @@ export class WorkerRuntime extends MigratingPeer {
       b.setMin(Min.ReductionMin, share.min);
       b.setMin(Min.ReductionNegatedMax, -share.max);
     }
-    return this.config.strict === undefined
-      ? b.arrive()
-      : b.arrive(undefined, this.writeOverflow);
+    return this.arriveWriting();
   }
 
   /** The verdict of the round just completed; the same in every worker. */
