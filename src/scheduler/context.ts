@@ -47,6 +47,12 @@ export class Context {
     return this.scheduler.now;
   }
 
+  /** The worker this component runs on now (0 on one thread). */
+  get worker(): number {
+    this.scheduler.turnOwner();
+    return this.scheduler.here;
+  }
+
   /** The number of the step in progress. */
   get step(): number {
     return this.scheduler.step;
