@@ -2,16 +2,17 @@
  * The engine's shared control block: one Int32Array in a SharedArrayBuffer
  * that the coordinator and every worker map. Every slot has a name.
  *
- *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN IDLE ALL_IDLE IN_FLIGHT
+ *   line 0  RUN_EPOCH RUN_STEPS PARK SHUTDOWN IDLE ROUND_CALL IN_FLIGHT
  *   line 1  COORD_BELL                      (workers -> coordinator)
  *   line 2+ per worker w, one 64-byte line each:
  *           BELL  BLOCKS  C2W_SENT
  *
  * Writers: the coordinator alone writes RUN_*, PARK and SHUTDOWN; RUN_*
- * only change while every worker is parked. IDLE and ALL_IDLE belong to
+ * only change while every worker is parked. IDLE and ROUND_CALL belong to
  * the workers (see WorkerRuntime.workPhase); IN_FLIGHT counts frames
  * published to workers and not yet read (writers add after publishing,
- * readers subtract after reading, so it may dip below 0 for a moment). A worker's BELL is bumped by whoever wakes it; BLOCKS
+ * readers subtract after reading, so it may dip below 0 for a moment).
+ * A worker's BELL is bumped by whoever wakes it; BLOCKS
  * counts the address blocks leased for worker w (Atomics.add by any
  * spawner); C2W_SENT counts frames the coordinator wrote to w's inbound
  * ring, so a round can tell whether outside frames are still unread.
@@ -28,8 +29,11 @@ export const PARK = 2;
 export const SHUTDOWN = 3;
 /** Workers idle in their work phase right now (loose mode). */
 export const IDLE = 4;
-/** Bumped by the worker that finds every worker idle: go to the round. */
-export const ALL_IDLE = 5;
+/**
+ * Bumped to call idle workers to the round: by the worker that finds
+ * every worker idle, or by one whose time slice ended.
+ */
+export const ROUND_CALL = 5;
 /** Frames published to workers and not yet read by them. */
 export const IN_FLIGHT = 6;
 /** Bumped and notified whenever a worker has news for the coordinator. */

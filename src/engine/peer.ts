@@ -51,6 +51,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   private readonly desk: OutsideDesk;
   private readonly spreader: Spreader;
   private readonly outside: Address;
+  /** This host's first address. */
+  private readonly hostBase: number;
   /** Whether the frames being read come from the coordinator. */
   private fromCoordinator = false;
   /** Whether spinning can pay: no more workers than cores. */
@@ -82,6 +84,7 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     this.workers = config.workers;
     this.control = new Int32Array(config.control);
     this.outside = outsideAddress(config.host);
+    this.hostBase = config.host * SERIAL_LIMIT;
     this.spreader = new Spreader(config.spread, config.index, config.workers);
     this.canSpin = config.workers <= availableParallelism();
     const control = this.control;
@@ -132,13 +135,15 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   // ---- Partition ---------------------------------------------------------
 
   locate(address: Address): number {
-    if (address === this.outside) return 0;
-    const serial = address % SERIAL_LIMIT;
+    // Runs for every message sent: a subtraction finds the serial of an
+    // address of this host (a floating-point `%` costs more).
+    let serial = address - this.hostBase;
+    if (serial < 0 || serial >= SERIAL_LIMIT) serial = address % SERIAL_LIMIT;
     if (serial < this.moved.length) {
       const there = this.moved[serial]!;
       if (there !== 0) return there - 1;
     }
-    return this.allocator.homeOf(address);
+    return this.allocator.homeOfSerial(serial);
   }
 
   /** Records that `address` lives on `worker` from now on. */

@@ -18,12 +18,12 @@ import { ExactSum } from '../scheduler/exact.js';
 import { EMPTY_REDUCTION, type Reduction } from '../scheduler/strict.js';
 import type { WorkerConfig } from './config.js';
 import {
-  ALL_IDLE,
   bellOf,
   c2wSentOf,
   IDLE,
   IN_FLIGHT,
   PARK,
+  ROUND_CALL,
   RUN_EPOCH,
   RUN_STEPS,
   ring,
@@ -179,21 +179,22 @@ export class WorkerRuntime extends MigratingPeer {
    * busy peer are handled as they come.
    */
   private workPhase(): void {
-    const s = this.scheduler;
     const end = performance.now() + SLICE_MS;
     for (;;) {
       this.pump();
       const descheduled = this.backlog() > HIGH_WATER;
       if (!descheduled) {
-        const now = this.now();
-        if (this.canStep() && (s.queued > 0 || s.earliestTimer <= now)) {
-          s.beginStep(now);
-        }
-        s.work(BATCH);
+        this.batch();
         this.flush();
       }
       const left = end - performance.now();
-      if (left <= 0) return;
+      if (left <= 0) {
+        // Idle peers sleep until their own slices end, and waking from a
+        // timed Atomics.wait can take a tenth of a slice on a busy VM:
+        // call them now, so that this worker does not wait at the round.
+        if (Atomics.load(this.control, IDLE) > 0) this.callRound();
+        return;
+      }
       if (this.runnable() === 0 && this.backlog() === 0 && this.idle(left)) {
         return;
       }
@@ -201,29 +202,57 @@ export class WorkerRuntime extends MigratingPeer {
   }
 
   /**
-   * Sleeps while idle, at most `ms`; returns true when every worker is
-   * idle, so the round need not wait for the slice to end. The last worker
-   * to go idle bumps ALL_IDLE and rings every bell; the others see the
-   * bump when they wake. A frame that slips in meanwhile is not lost: the
+   * Sleeps while idle, at most `ms`; returns true when the round has been
+   * called meanwhile: by the last worker to go idle (every worker is idle,
+   * so the round need not wait for the slices to end), or by a worker
+   * whose slice ended. A frame that slips in meanwhile is not lost: the
    * round sees it in flight and goes on.
    */
   private idle(ms: number): boolean {
     const control = this.control;
-    const call = Atomics.load(control, ALL_IDLE);
+    const call = Atomics.load(control, ROUND_CALL);
     const last = Atomics.add(control, IDLE, 1) + 1 === this.workers;
     // Every worker idle and nothing unread: the round can come now. With a
     // frame still unread, its reader is about to wake and work.
     if (last && Atomics.load(control, IN_FLIGHT) <= 0) {
       Atomics.sub(control, IDLE, 1);
-      Atomics.add(control, ALL_IDLE, 1);
-      for (let w = 0; w < this.workers; w++) {
-        if (w !== this.index) ring(control, bellOf(w));
-      }
+      this.callRound();
       return true;
     }
+    // A call that came between the load of `call` and the sleep rang a
+    // bell this worker had not yet looked at: it sleeps until its slice
+    // ends, as it would have without the call.
     this.sleep(ms);
     Atomics.sub(control, IDLE, 1);
-    return Atomics.load(control, ALL_IDLE) !== call;
+    return Atomics.load(control, ROUND_CALL) !== call;
+  }
+
+  /** Bumps ROUND_CALL and rings every other worker's bell. */
+  private callRound(): void {
+    Atomics.add(this.control, ROUND_CALL, 1);
+    for (let w = 0; w < this.workers; w++) {
+      if (w !== this.index) ring(this.control, bellOf(w));
+    }
+  }
+
+  /**
+   * Handles up to BATCH messages, beginning as many steps as they take: a
+   * step is only "what was queued when it began", and a chain of replies
+   * (a ping-pong, a token passed round a ring) makes steps of one message
+   * each. The rings are read and written between batches, not steps.
+   */
+  private batch(): void {
+    const s = this.scheduler;
+    const now = this.now();
+    let budget = BATCH;
+    while (budget > 0) {
+      if (s.stepDone) {
+        if (!this.canStep()) return;
+        if (s.queued === 0 && s.earliestTimer > now) return;
+        s.beginStep(now);
+      }
+      budget -= s.work(budget);
+    }
   }
 
   /** Whether this worker may begin another step in this run. */

@@ -46,6 +46,12 @@ export class Allocator {
     return homeWorker(address, this.base, this.workers);
   }
 
+  /** The worker whose block holds `serial` (an integer below 2^40). */
+  homeOfSerial(serial: number): number {
+    // serial / BLOCK_SIZE < 2^30: `| 0` truncates it exactly.
+    return ((serial / BLOCK_SIZE) | 0) % this.workers;
+  }
+
   private open(worker: number): void {
     const block = worker + this.workers * this.lease(worker);
     const first = block * BLOCK_SIZE;
