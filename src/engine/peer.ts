@@ -288,15 +288,23 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     return frames;
   }
 
-  /** Sleeps on this worker's bell, at most `ms`, unless a ring has frames. */
-  protected sleep(ms: number): void {
+  /**
+   * Sleeps on this worker's bell, at most `ms`, unless a ring has frames
+   * or `calm` (checked after the bell is read) says not to: whoever
+   * changes what `calm` reads, then rings the bell, either is seen by the
+   * check or wakes the sleep.
+   */
+  protected sleep(ms: number, calm?: () => boolean): void {
     if (this.spin()) return;
     const bell = bellOf(this.index);
     const seen = Atomics.load(this.control, bell);
     for (const link of this.inbound) link.setWaiting(true);
     // Re-check after advertising: a producer that published before seeing
     // the flag left frames we can see now (see the ring's wait protocol).
-    if (this.inbound.every((link) => link.isEmpty())) {
+    if (
+      this.inbound.every((link) => link.isEmpty()) &&
+      (calm === undefined || calm())
+    ) {
       Atomics.wait(this.control, bell, seen, ms);
     }
     for (const link of this.inbound) link.setWaiting(false);

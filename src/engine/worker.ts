@@ -43,6 +43,8 @@ import {
 
 /** Messages handled between looks at the rings. */
 const BATCH = 1024;
+/** Messages handled between two publishes of the outbound rings. */
+const PUBLISH_EVERY = 64;
 /** Longest work phase before a round, in ms. */
 const SLICE_MS = 2;
 /** Frames in an outbound overflow past which the worker stops handling. */
@@ -175,11 +177,12 @@ export class WorkerRuntime extends MigratingPeer {
   /**
    * Loose mode: handle what comes, for one time slice. An idle worker does
    * not hurry to the barrier (where it could not read its rings): it sleeps
-   * on its bell until a frame arrives or the slice ends, so messages from a
-   * busy peer are handled as they come.
+   * on its bell until a frame arrives, the slice ends, or the round is
+   * called, so messages from a busy peer are handled as they come.
    */
   private workPhase(): void {
     const end = performance.now() + SLICE_MS;
+    const called = Atomics.load(this.control, ROUND_CALL);
     for (;;) {
       this.pump();
       const descheduled = this.backlog() > HIGH_WATER;
@@ -189,28 +192,31 @@ export class WorkerRuntime extends MigratingPeer {
       }
       const left = end - performance.now();
       if (left <= 0) {
-        // Idle peers sleep until their own slices end, and waking from a
-        // timed Atomics.wait can take a tenth of a slice on a busy VM:
-        // call them now, so that this worker does not wait at the round.
-        if (Atomics.load(this.control, IDLE) > 0) this.callRound();
+        // This worker goes to the round. A peer that is idle now, or goes
+        // idle later, would sleep until its own slice ends (and waking
+        // from a timed Atomics.wait can take a tenth of a slice on a busy
+        // VM) while this one waits at the barrier: call it now.
+        this.callRound();
         return;
       }
-      if (this.runnable() === 0 && this.backlog() === 0 && this.idle(left)) {
-        return;
+      if (this.runnable() === 0 && this.backlog() === 0) {
+        if (this.idle(left, called)) return;
       }
     }
   }
 
   /**
    * Sleeps while idle, at most `ms`; returns true when the round has been
-   * called meanwhile: by the last worker to go idle (every worker is idle,
-   * so the round need not wait for the slices to end), or by a worker
-   * whose slice ended. A frame that slips in meanwhile is not lost: the
-   * round sees it in flight and goes on.
+   * called since the work phase began (ROUND_CALL is no longer `called`):
+   * by the last worker to go idle (every worker is idle, so the round
+   * need not wait for the slices to end), or by a worker whose slice
+   * ended. A frame that slips in meanwhile is not lost: the round sees it
+   * in flight and goes on.
    */
-  private idle(ms: number): boolean {
+  private idle(ms: number, called: number): boolean {
     const control = this.control;
-    const call = Atomics.load(control, ROUND_CALL);
+    const calm = () => Atomics.load(control, ROUND_CALL) === called;
+    if (!calm()) return true;
     const last = Atomics.add(control, IDLE, 1) + 1 === this.workers;
     // Every worker idle and nothing unread: the round can come now. With a
     // frame still unread, its reader is about to wake and work.
@@ -219,15 +225,16 @@ export class WorkerRuntime extends MigratingPeer {
       this.callRound();
       return true;
     }
-    // A call that came between the load of `call` and the sleep rang a
-    // bell this worker had not yet looked at: it sleeps until its slice
-    // ends, as it would have without the call.
-    this.sleep(ms);
+    this.sleep(ms, calm);
     Atomics.sub(control, IDLE, 1);
-    return Atomics.load(control, ROUND_CALL) !== call;
+    return !calm();
   }
 
-  /** Bumps ROUND_CALL and rings every other worker's bell. */
+  /**
+   * Bumps ROUND_CALL, then rings every other worker's bell: a sleeper
+   * that loaded its bell before the ring is woken by it, and one that
+   * loads it after sees the new ROUND_CALL (see WorkerPeer.sleep).
+   */
   private callRound(): void {
     Atomics.add(this.control, ROUND_CALL, 1);
     for (let w = 0; w < this.workers; w++) {
@@ -251,7 +258,8 @@ export class WorkerRuntime extends MigratingPeer {
         if (s.queued === 0 && s.earliestTimer > now) return;
         s.beginStep(now);
       }
-      budget -= s.work(budget);
+      budget -= s.work(Math.min(budget, PUBLISH_EVERY));
+      this.flush();
     }
   }
 
