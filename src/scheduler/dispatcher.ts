@@ -210,24 +210,24 @@ export abstract class Dispatcher {
 
   /**
    * Queues or forwards a message. A nonzero `energy` (a component's send
-   * with placement on) pulls the target toward the sender: here at once,
-   * elsewhere through the infoton on the wire.
+   * with placement on) pulls the target toward the sender, if the space
+   * samples this message (see Space.sample): here at once, elsewhere
+   * through the infoton on the wire.
    */
   protected post(envelope: Envelope, energy = 0): void {
     this.figures.sent++;
+    const pull = energy === 0 ? 0 : this.space.sample(energy);
     const partition = this.partition;
     if (partition !== undefined) {
       const worker = partition.locate(envelope.target);
       if (worker !== this.here) {
         const infoton =
-          energy === 0
-            ? undefined
-            : this.space.infoton(envelope.sender, energy);
+          pull === 0 ? undefined : this.space.infoton(envelope.sender, pull);
         partition.forward(worker, envelope, infoton);
         return;
       }
     }
-    if (energy !== 0) this.space.pull(envelope.target, envelope.sender, energy);
+    if (pull !== 0) this.space.pull(envelope.target, envelope.sender, pull);
     this.queue.push(envelope);
   }
 
