@@ -2,8 +2,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runBarrierBench } from '../barrier.js';
+import { runDuplexBench } from '../duplex.js';
 import { type Params, timed } from '../harness.js';
-import { runRingBench } from '../ring.js';
 import { runMicro } from './micro.js';
 import {
   plainCounting,
@@ -111,7 +111,9 @@ export async function runBaseline(
       ];
     }
     case 'ring': {
-      const r = await runRingBench({ seconds: s });
+      // Both ways at once, frames the size of the engine's: the pattern
+      // of cross-worker traffic (see duplex.ts).
+      const r = await runDuplexBench({ seconds: s });
       const params = { frame: r.frameBytes, seconds: s };
       return [result(name, params, 'frames', r.frames, r.seconds, r.cpuWall)];
     }

@@ -2,7 +2,8 @@
  * MaxThroughput: `pairs` pinger/ponger pairs per worker, each pinger
  * keeping `window` pings in flight until it had `trips` round trips. With
  * `cross` 0 both sides of a pair sit on one worker; with `cross` 1 the
- * ponger sits on the next worker, so every message crosses.
+ * ponger sits on the next worker, so every message crosses. Both sides
+ * are pinned where they start.
  */
 import {
   type Address,
@@ -61,7 +62,10 @@ export class MtDriver extends Component {
       for (let w = 0; w < workers; w++) {
         const ponger = cross > 0 ? (w + 1) % workers : w;
         for (let p = 0; p < pairs; p++) {
-          const pinger = ctx.spawn(new MtPinger(ctx.self), { worker: w });
+          const pinger = ctx.spawn(new MtPinger(ctx.self), {
+            worker: w,
+            pinned: true,
+          });
           ctx.send(pinger, Start, { window, trips, ponger });
         }
       }
@@ -96,7 +100,12 @@ export class MtPinger extends Component {
       });
     } else if (Start.is(msg)) {
       this.trips = msg.body.trips;
-      this.ponger = ctx.spawn(new MtPonger(), { worker: msg.body.ponger });
+      // Pinned: infoton optimization would otherwise bring the two sides
+      // of a pair together, and this workload measures the crossing.
+      this.ponger = ctx.spawn(new MtPonger(), {
+        worker: msg.body.ponger,
+        pinned: true,
+      });
       const window = Math.min(msg.body.window, this.trips);
       for (; this.sent < window; this.sent++) {
         ctx.send(this.ponger, Ping, NOTHING);
