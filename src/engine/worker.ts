@@ -45,8 +45,13 @@ import {
 const BATCH = 1024;
 /** Messages handled between two publishes of the outbound rings. */
 const PUBLISH_EVERY = 64;
-/** Longest work phase before a round, in ms. */
-const SLICE_MS = 2;
+/**
+ * Longest work phase before a round, in ms. Each round costs a worker
+ * the wait for its slowest peer, and a peer asleep in Atomics.wait can
+ * take hundreds of microseconds to wake on a VM whose idle vCPU was
+ * descheduled: at 2 ms slices that wait was a fifth of a busy run.
+ */
+const SLICE_MS = 10;
 /** Frames in an outbound overflow past which the worker stops handling. */
 const HIGH_WATER = 65_536;
 /** Longest sleep while parked before looking again, in ms. */
@@ -181,7 +186,7 @@ export class WorkerRuntime extends MigratingPeer {
    * called, so messages from a busy peer are handled as they come.
    */
   private workPhase(): void {
-    const end = performance.now() + SLICE_MS;
+    const end = performance.now() + this.sliceMs();
     const called = Atomics.load(this.control, ROUND_CALL);
     for (;;) {
       this.pump();
@@ -203,6 +208,18 @@ export class WorkerRuntime extends MigratingPeer {
         if (this.idle(left, called)) return;
       }
     }
+  }
+
+  /**
+   * The length of the next work phase. On the real-time clock a timer
+   * fires only after a round has moved the clock past its due time, so a
+   * worker ends its slice when its earliest timer is due (and calls the
+   * others to the round).
+   */
+  private sliceMs(): number {
+    if (this.config.clock !== 'real') return SLICE_MS;
+    const due = this.scheduler.earliestTimer - this.now();
+    return due < SLICE_MS ? Math.max(0, due) : SLICE_MS;
   }
 
   /**
