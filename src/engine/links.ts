@@ -16,7 +16,9 @@ import {
   writeControl,
   writeMessage,
 } from '../wire/codec.js';
-import type { Infoton } from '../wire/frame.js';
+import type { Infoton, MessageMeta } from '../wire/frame.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** More than a control frame adds to its serialized value. */
 const CONTROL_OVERHEAD = 64;
@@ -35,6 +37,15 @@ export class Outbound {
   private readonly overflow = new Fifo<Pending>(16);
   private seq = 0;
   private written = 0;
+  /** Reused for every message written (writeMessage keeps nothing). */
+  private readonly meta: Mutable<MessageMeta> = {
+    seq: 0,
+    step: 0,
+    flags: 0,
+    senderKey: 0,
+    senderSeq: 0,
+    infoton: undefined,
+  };
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -135,14 +146,12 @@ export class Outbound {
     step: number,
     infoton: Infoton | undefined,
   ) {
-    const meta = {
-      seq,
-      step,
-      flags: 0,
-      senderKey: envelope.senderKey,
-      senderSeq: envelope.senderSeq,
-      infoton,
-    };
+    const meta = this.meta;
+    meta.seq = seq;
+    meta.step = step;
+    meta.senderKey = envelope.senderKey;
+    meta.senderSeq = envelope.senderSeq;
+    meta.infoton = infoton;
     if (!writeMessage(this.producer, envelope, meta)) return false;
     this.written++;
     return true;

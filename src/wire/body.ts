@@ -19,19 +19,12 @@ import {
   type MessageType,
   messageTypes,
 } from '../message/message.js';
+import { type CompiledStruct, compileStruct } from './compiled.js';
+import { FieldCode } from './fields.js';
 import { createString, sharedBuilder, type TableReader } from './table.js';
 
-// Field codes, in the order of `t` in src/message/schema.ts. The first five
-// are the scalar kinds a struct layout accepts.
-const F64 = 0;
-const I32 = 1;
-const U32 = 2;
-const BOOL = 3;
-const ADDRESS = 4;
-const STRING = 5;
-const BYTES = 6;
-const ADDRESSES = 7;
-const F64S = 8;
+const { F64, I32, U32, BOOL, ADDRESS, STRING, BYTES, ADDRESSES, F64S } =
+  FieldCode;
 
 const CODE_OF: Readonly<Record<string, number>> = {
   f64: F64,
@@ -65,6 +58,8 @@ export interface BodyLayout {
   readonly padding: readonly number[];
   /** Scratch: offsets of strings and vectors while building a table. */
   readonly refs: number[];
+  /** The struct layout's own compiled writer and reader, when it has one. */
+  readonly compiled: CompiledStruct | undefined;
 }
 
 /** By type id; only types of `messageTypes`, which never drops one. */
@@ -119,7 +114,7 @@ function makeLayout(type: MessageType): BodyLayout {
     }
     pad(roundUp(size, align));
   }
-  return Object.freeze({
+  const layout = {
     type,
     names: Object.freeze(names),
     codes: Object.freeze(codes),
@@ -128,7 +123,10 @@ function makeLayout(type: MessageType): BodyLayout {
     size,
     padding: Object.freeze(padding),
     refs: new Array<number>(names.length).fill(0),
-  });
+    compiled: undefined as CompiledStruct | undefined,
+  };
+  if (fixed) layout.compiled = compileStruct(layout, structHelpers);
+  return Object.freeze(layout);
 }
 
 /** Throws the InvalidBodyError that checkBody words for `body`. */
@@ -150,6 +148,11 @@ export function writeStruct(
   view: DataView,
   at: number,
 ): void {
+  const compiled = layout.compiled;
+  if (compiled !== undefined) {
+    compiled.write(body, bytes, view, at);
+    return;
+  }
   if (typeof body !== 'object' || body === null) badBody(layout, body);
   const { names, codes, offsets, padding } = layout;
   for (let i = 0; i < padding.length; i++) bytes[at + padding[i]!] = 0;
@@ -191,6 +194,8 @@ export function readStruct(
   reader: TableReader,
   at: number,
 ): Record<string, unknown> {
+  const compiled = layout.compiled;
+  if (compiled !== undefined) return compiled.read(reader, at);
   const { names, codes, offsets } = layout;
   const { view } = reader;
   const body: Record<string, unknown> = {};
@@ -245,6 +250,8 @@ function readBool(
 function where(layout: BodyLayout, field: number): string {
   return `field ${layout.names[field]} of ${layout.type.name}`;
 }
+
+const structHelpers = { badBody, readAddress, readBool };
 
 /**
  * Builds a table-layout body (with `topic` in the last slot when defined)

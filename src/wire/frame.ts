@@ -55,7 +55,8 @@ export interface MessageMeta {
   readonly senderSeq?: number;
   /**
    * The infoton (see schemas/envelope.fbs): the sender's position and the
-   * pull's energy, as float32. Absent means energy 0 at the origin.
+   * pull's energy, as float32. Absent means energy 0 at the origin, and
+   * a frame read with energy 0 has none.
    */
   readonly infoton?: Infoton;
 }

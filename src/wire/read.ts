@@ -196,7 +196,9 @@ function readMessage(
     flags,
     senderKey,
     senderSeq,
-    infoton: { x, y, z, energy },
+    // A pull of energy 0 goes nowhere: most messages carry none (see
+    // Space.sample), and they allocate no infoton.
+    infoton: energy === 0 ? undefined : { x, y, z, energy },
   };
 }
 
