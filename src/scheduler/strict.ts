@@ -59,6 +59,8 @@ export interface LineageRecord {
 export class StrictOrder {
   private readonly lineage = new Map<Address, Lineage>();
   private readonly wakers = new Map<Address, number>();
+  /** `wakers` sorted by key; dropped whenever `wakers` changes. */
+  private wakeOrder: Address[] | undefined = undefined;
   private readonly sum = new ExactSum();
   private count = 0;
   private min = Number.POSITIVE_INFINITY;
@@ -91,12 +93,12 @@ export class StrictOrder {
   arrive(address: Address, record: LineageRecord): void {
     const { key, sent, spawned, waker } = record;
     this.lineage.set(address, { key, sent, spawned });
-    if (waker) this.wakers.set(address, key);
+    if (waker) this.setWaker(address, key);
   }
 
   leave(address: Address): void {
     this.lineage.delete(address);
-    this.wakers.delete(address);
+    this.setWaker(address, undefined);
   }
 
   /** The key for the next child of `parent`. */
@@ -127,15 +129,31 @@ export class StrictOrder {
 
   wake(address: Address, on: boolean): void {
     const lineage = this.lineage.get(address);
-    if (on && lineage !== undefined) this.wakers.set(address, lineage.key);
-    else this.wakers.delete(address);
+    this.setWaker(address, on ? lineage?.key : undefined);
   }
 
-  /** The components to wake this step, by key. */
-  wakersInOrder(): Address[] {
-    return [...this.wakers]
-      .sort((a, b) => a[1] - b[1])
-      .map(([address]) => address);
+  /** Makes `address` a waker with `key`, or (undefined) no waker. */
+  private setWaker(address: Address, key: number | undefined): void {
+    if (key === undefined) {
+      if (this.wakers.delete(address)) this.wakeOrder = undefined;
+    } else if (this.wakers.get(address) !== key) {
+      this.wakers.set(address, key);
+      this.wakeOrder = undefined;
+    }
+  }
+
+  /**
+   * The components to wake this step, by key; sorted again only after
+   * the set changed, so a simulation whose components all wake every
+   * step does not sort them all every step. Do not modify the result.
+   */
+  wakersInOrder(): readonly Address[] {
+    if (this.wakeOrder === undefined) {
+      this.wakeOrder = [...this.wakers]
+        .sort((a, b) => a[1] - b[1])
+        .map(([address]) => address);
+    }
+    return this.wakeOrder;
   }
 
   contribute(value: number): void {
