@@ -43,8 +43,15 @@ import {
 
 /** Messages handled between looks at the rings. */
 const BATCH = 1024;
-/** Messages handled between two publishes of the outbound rings. */
+/** Most messages handled between two publishes of the outbound rings. */
 const PUBLISH_EVERY = 64;
+/**
+ * Longest wanted time between two publishes, in ms. A peer waiting for
+ * this worker's frames idles meanwhile: with handlers of tens of
+ * microseconds, 64 messages would keep it waiting for milliseconds, so
+ * the number of messages between publishes adapts to their cost.
+ */
+const PUBLISH_MS = 0.05;
 /**
  * Longest work phase before a round, in ms. Each round costs a worker
  * the wait for its slowest peer, and a peer asleep in Atomics.wait can
@@ -65,6 +72,8 @@ export class WorkerRuntime extends MigratingPeer {
   private epoch = 0;
   private clock = 0;
   private stepLimit = Infinity;
+  /** Messages handled between publishes now: 1 .. PUBLISH_EVERY. */
+  private chunk = PUBLISH_EVERY;
 
   constructor(config: WorkerConfig) {
     super(config);
@@ -192,7 +201,7 @@ export class WorkerRuntime extends MigratingPeer {
       this.pump();
       const descheduled = this.backlog() > HIGH_WATER;
       if (!descheduled) {
-        this.batch();
+        this.batch(end);
         this.flush();
       }
       const left = end - performance.now();
@@ -263,20 +272,38 @@ export class WorkerRuntime extends MigratingPeer {
    * Handles up to BATCH messages, beginning as many steps as they take: a
    * step is only "what was queued when it began", and a chain of replies
    * (a ping-pong, a token passed round a ring) makes steps of one message
-   * each. The rings are read and written between batches, not steps.
+   * each. The rings are read between batches, and written every few
+   * messages (see PUBLISH_MS); a batch ends early at the slice's `end`.
    */
-  private batch(): void {
+  private batch(end: number): void {
     const s = this.scheduler;
     const now = this.now();
     let budget = BATCH;
+    let handled = 0; // since the last publish
+    let began = performance.now();
     while (budget > 0) {
       if (s.stepDone) {
         if (!this.canStep()) return;
         if (s.queued === 0 && s.earliestTimer > now) return;
         s.beginStep(now);
       }
-      budget -= s.work(Math.min(budget, PUBLISH_EVERY));
+      const n = s.work(Math.min(budget, this.chunk - handled));
+      budget -= n;
+      handled += n;
+      if (handled < this.chunk) continue;
       this.flush();
+      // One clock read per chunk: halve the chunk while chunks take
+      // longer than PUBLISH_MS, double it while they take under a
+      // quarter of that.
+      const done = performance.now();
+      const took = done - began;
+      if (took > PUBLISH_MS) this.chunk = Math.max(1, this.chunk >> 1);
+      else if (took < PUBLISH_MS / 4 && this.chunk < PUBLISH_EVERY) {
+        this.chunk <<= 1;
+      }
+      if (done >= end) return;
+      handled = 0;
+      began = done;
     }
   }
 
