@@ -130,7 +130,7 @@ export function entries(quick: boolean): Entry[] {
       id: 'scaling',
       workload: 'scaling',
       params: q(
-        { cells: 64, tokens: 64, hops: 400, work: 2_000 },
+        { cells: 64, tokens: 64, hops: 2_000, work: 2_000 },
         { cells: 32, tokens: 16, hops: 50, work: 2_000 },
       ),
       modes: [0, 1, 2].map((workers) => ({ workers, strict: false })),

@@ -134,7 +134,7 @@ export async function runBaseline(
       return [result(name, params, 'rounds', r.rounds, r.seconds, r.cpuWall)];
     }
     case 'threads': {
-      const { threads = 2, tokens = 64, hops = 400, work = 2_000 } = p;
+      const { threads = 2, tokens = 64, hops = 2_000, work = 2_000 } = p;
       const r = await runThreadsBench(threads, tokens, hops, work);
       const params = { threads, tokens, hops, work };
       const extra = { checksum: r.checksum };
