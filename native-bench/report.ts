@@ -1,4 +1,5 @@
 /** The run written out: a Markdown report and a hand-written SVG chart. */
+import { modeName } from './harness.js';
 import type { Row, RunReport } from './rows.js';
 import { checkTargets, rate, ratio } from './targets.js';
 
@@ -14,15 +15,21 @@ const NOTES = [
     'queue, monomorphic dispatch): a ceiling, not a peer. Big, Chameneos ' +
     'and fork-join throughput are compared with the plain ThreadRing ' +
     '(one-thread message ceiling); creation with the plain tree; ' +
-    'MaxThroughput across workers with the raw ring (frames/s one way); ' +
+    'MaxThroughput across workers with the raw rings between two ' +
+    'threads, both ways at once, frames of the engine size (frames/s ' +
+    'both ways together); ' +
     'steps with the raw barrier for as many parties; Scaling with bare ' +
     'threads doing the same arithmetic; memory (bytes per component over ' +
     'bytes) with empty plain objects held in an array.',
   'Placement on workers: PingPong and Counting keep both components on ' +
     'one worker (pingpong split: ponger on the other worker); ThreadRing ' +
     'is cut in one arc per worker; Big, Chameneos, fork-join and the ' +
-    "tree's top levels spread round-robin; MaxThroughput places pairs " +
-    'explicitly; Scaling deals cells over the workers in turn.',
+    "tree's top levels spread round-robin; MaxThroughput places and " +
+    'pins pairs explicitly; Scaling deals cells over the workers in ' +
+    'turn. Infoton optimization is on (the default), so components ' +
+    'that are not pinned may move from where they start.',
+  'Targets are judged on the default configuration: loose steps, one ' +
+    'worker per core; the embedded figure is shown beside.',
   'Step: a machine with nothing to do parks at once even when asked for ' +
     'n steps, so one component is woken every step (ctx.wakeEveryStep) ' +
     'and ignores its Tick: each "empty" step carries one Tick message.',
@@ -111,7 +118,8 @@ export function markdown(report: RunReport): string {
   out.push('', '## Targets', '');
   out.push('| target | measured | reference | ratio | goal | met |');
   out.push('|---|---|---|---:|---:|---|');
-  for (const t of checkTargets(report.rows, report.scaling)) {
+  const standard = modeName({ workers: report.cores, strict: false });
+  for (const t of checkTargets(report.rows, report.scaling, standard)) {
     out.push(
       `| ${t.target} | ${t.measured} | ${t.reference} | ` +
         `${ratio(t.ratio)} | ${t.goal} | ${t.verdict} |`,

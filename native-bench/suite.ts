@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { WORKERS } from './cases/modes.js';
 import { type Mode, modeKind, modeName, type Params } from './harness.js';
 import {
   type BaselineSpec,
@@ -340,7 +341,7 @@ async function main(): Promise<number> {
   await writeFile(`${fileURLToPath(base)}.md`, markdown(report));
   await writeFile(`${fileURLToPath(base)}.svg`, svg(report));
   console.log('');
-  for (const t of checkTargets(rows, scaling)) {
+  for (const t of checkTargets(rows, scaling, modeName(WORKERS))) {
     console.log(
       `  ${t.verdict.padEnd(6)} ${t.target}: ${t.measured} vs ` +
         `${t.reference} (ratio ${ratio(t.ratio)})`,

@@ -1,7 +1,8 @@
 /**
  * The targets of the brief, checked against one run's rows. Published
  * figures are for 2 vCPU, Node 20 versus Erlang/OTP 25 (and CAF for the
- * actor tree); the goal is twice the best of them.
+ * actor tree); the goal is twice the best of them, in the default
+ * configuration.
  */
 import type { Row, ScalingSummary } from './rows.js';
 
@@ -102,58 +103,75 @@ function where(row: Row): string {
   return `${row.id} ${row.mode}, cpu/wall ${row.cpuWall.toFixed(2)}`;
 }
 
-/** The fastest row of entry `id` over its modes. */
-function best(rows: readonly Row[], id: string): Row | undefined {
-  let found: Row | undefined;
-  for (const row of rows) {
-    if (row.kind !== 'workload' || row.id !== id || row.error) continue;
-    if (found === undefined || row.rate > found.rate) found = row;
-  }
-  return found;
+/** The row of entry `id` in mode `mode`, if it ran and succeeded. */
+function modeRow(
+  rows: readonly Row[],
+  id: string,
+  mode: string,
+): Row | undefined {
+  return rows.find(
+    (r) => r.kind === 'workload' && r.id === id && r.mode === mode && !r.error,
+  );
 }
 
 function baselineRow(rows: readonly Row[], key: string): Row | undefined {
   return rows.find((r) => r.kind === 'baseline' && r.id === key && !r.error);
 }
 
+/**
+ * The targets of the brief, judged on the default configuration: loose
+ * steps on `defaultMode` (one worker per core, as createMachine does with
+ * no options). The embedded machine's figure is shown beside it.
+ */
 export function checkTargets(
   rows: readonly Row[],
   scaling: ScalingSummary | undefined,
+  defaultMode: string,
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const push = (check: Omit<TargetCheck, 'verdict'> & { verdict?: string }) => {
     checks.push({ ...check, verdict: check.verdict ?? verdict(check.met) });
   };
+  const measured = (row: Row) => {
+    const embedded = modeRow(rows, row.id, 'embedded');
+    return (
+      `${rate(row.rate)}/s (${where(row)})` +
+      (embedded ? `; embedded ${rate(embedded.rate)}/s` : '')
+    );
+  };
   for (const s of SAVINA) {
     // The Savina size decides; a steady (longer) run is checked apart.
     const sized = [s.workload, `${s.workload} steady`]
-      .map((id) => [id, best(rows, id)] as const)
+      .map((id) => [id, modeRow(rows, id, defaultMode)] as const)
       .filter((pair): pair is [string, Row] => pair[1] !== undefined);
     const goal = 2 * s.best;
-    for (const [id, top] of sized) {
+    for (const [id, row] of sized) {
       const size = id === s.workload ? 'Savina size' : 'steady';
       push({
         target: `${s.title} (${size}): 2x ${s.bestBy} (${rate(goal)}/s)`,
-        measured: `${rate(top.rate)}/s (${where(top)})`,
+        measured: measured(row),
         reference:
           `Erlang ${rate(s.erlang)}/s` +
           (s.bestBy === 'Erlang' ? '' : `, ${s.bestBy} ${rate(s.best)}/s`),
-        ratio: top.rate / goal,
+        ratio: row.rate / goal,
         goal: 1,
-        met: top.rate >= goal,
+        met: row.rate >= goal,
       });
     }
     // The plain loop runs the steady size where there is one.
-    const top = sized[sized.length - 1]?.[1];
+    const row = sized[sized.length - 1]?.[1];
     const plain = s.plain && baselineRow(rows, s.plain);
-    if (top && plain) {
+    if (row && plain) {
+      const below = plain.rate < goal;
       push({
         target: `${s.title}: >= 80% of the plain loop`,
-        measured: `${rate(top.rate)}/s (${where(top)})`,
-        reference: `${plain.id} ${rate(plain.rate)}/s`,
-        ratio: top.rate / plain.rate,
+        measured: measured(row),
+        reference:
+          `${plain.id} ${rate(plain.rate)}/s` +
+          (below ? ` (the plain loop itself is below 2x ${s.bestBy})` : ''),
+        ratio: row.rate / plain.rate,
         goal: 0.8,
-        met: top.rate >= 0.8 * plain.rate,
+        met: row.rate >= 0.8 * plain.rate,
       });
     }
   }
