@@ -15,18 +15,14 @@
  * and envelope), and the default capacity is the engine's ring size.
  */
 import { pathToFileURL } from 'node:url';
-import {
-  isMainThread,
-  parentPort,
-  Worker,
-  workerData,
-} from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   createRingBuffer,
   RingConsumer,
   RingProducer,
 } from '../src/ring/ring.js';
 import { BODY_OFFSET } from '../src/wire/frame.js';
+import { numericFlags, startThread } from './thread.js';
 
 export interface DuplexBenchOptions {
   /** Payload bytes per frame (at least 4). Default BODY_OFFSET (72). */
@@ -157,25 +153,6 @@ function runWorker(job: Job): void {
   parentPort?.postMessage(side(job));
 }
 
-function start(job: Job) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: job });
-  let onReady: (value: unknown) => void = () => {};
-  const ready = new Promise((resolve) => {
-    onReady = resolve;
-  });
-  const result = new Promise<number>((resolve, reject) => {
-    worker.on('message', (message: unknown) => {
-      if (message === 'ready') onReady(message);
-      else resolve(message as number);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      reject(new Error(`duplex bench worker exited with code ${code}`)),
-    );
-  });
-  return { worker, ready: Promise.race([ready, result]), result };
-}
-
 /** Runs the benchmark once in two fresh worker threads. */
 export async function runDuplexBench(
   options: DuplexBenchOptions = {},
@@ -193,8 +170,16 @@ export async function runDuplexBench(
   };
   const control = new Int32Array(base.control);
   const sides = [
-    start({ ...base, side: 0, out: rings[0]!, in: rings[1]! }),
-    start({ ...base, side: 1, out: rings[1]!, in: rings[0]! }),
+    startThread(
+      new URL(import.meta.url),
+      { ...base, side: 0, out: rings[0]!, in: rings[1]! },
+      'duplex bench',
+    ),
+    startThread(
+      new URL(import.meta.url),
+      { ...base, side: 1, out: rings[1]!, in: rings[0]! },
+      'duplex bench',
+    ),
   ];
   try {
     await Promise.all(sides.map((s) => s.ready));
@@ -224,23 +209,17 @@ export async function runDuplexBench(
 }
 
 function parseArgs(argv: readonly string[]): DuplexBenchOptions {
-  const names: Record<string, keyof DuplexBenchOptions> = {
-    frame: 'frameBytes',
-    batch: 'batch',
-    capacity: 'capacity',
-    seconds: 'seconds',
-    spin: 'spin',
-  };
-  const options: Record<string, number> = {};
-  for (const arg of argv) {
-    const match = /^--(\w+)=(\d+(?:\.\d+)?)$/.exec(arg);
-    const name = match ? names[match[1]!] : undefined;
-    if (match === null || name === undefined) {
-      throw new Error(`duplex bench: unknown argument ${arg}`);
-    }
-    options[name] = Number(match[2]);
-  }
-  return options;
+  return numericFlags(
+    argv,
+    {
+      frame: 'frameBytes',
+      batch: 'batch',
+      capacity: 'capacity',
+      seconds: 'seconds',
+      spin: 'spin',
+    },
+    'duplex bench',
+  );
 }
 
 const job = workerData as Job | null | undefined;

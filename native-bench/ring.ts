@@ -11,17 +11,13 @@
  * sleeps on a doorbell word until the other side rings it.
  */
 import { pathToFileURL } from 'node:url';
-import {
-  isMainThread,
-  parentPort,
-  Worker,
-  workerData,
-} from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   createRingBuffer,
   RingConsumer,
   RingProducer,
 } from '../src/ring/ring.js';
+import { numericFlags, startThread } from './thread.js';
 
 /** Parameters of one run; every field has a default. */
 export interface RingBenchOptions {
@@ -151,29 +147,6 @@ function runWorker(job: Job): void {
   }
 }
 
-function start(job: Job): {
-  worker: Worker;
-  ready: Promise<unknown>;
-  result: Promise<number>;
-} {
-  const worker = new Worker(new URL(import.meta.url), { workerData: job });
-  let onReady: (value: unknown) => void = () => {};
-  const ready = new Promise((resolve) => {
-    onReady = resolve;
-  });
-  const result = new Promise<number>((resolve, reject) => {
-    worker.on('message', (message: unknown) => {
-      if (message === 'ready') onReady(message);
-      else resolve(message as number);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      reject(new Error(`ring bench worker exited with code ${code}`)),
-    );
-  });
-  return { worker, ready: Promise.race([ready, result]), result };
-}
-
 /** Runs the benchmark once in two fresh worker threads. */
 export async function runRingBench(
   options: RingBenchOptions = {},
@@ -188,8 +161,16 @@ export async function runRingBench(
     spin: options.spin ?? 200,
   };
   const control = new Int32Array(base.control);
-  const producer = start({ ...base, role: 'circo-ring-bench-producer' });
-  const consumer = start({ ...base, role: 'circo-ring-bench-consumer' });
+  const producer = startThread(
+    new URL(import.meta.url),
+    { ...base, role: 'circo-ring-bench-producer' },
+    'ring bench',
+  );
+  const consumer = startThread(
+    new URL(import.meta.url),
+    { ...base, role: 'circo-ring-bench-consumer' },
+    'ring bench',
+  );
   try {
     await Promise.all([producer.ready, consumer.ready]);
     const cpu = process.cpuUsage();
@@ -230,23 +211,17 @@ export function formatRingBench(result: RingBenchResult): string {
 }
 
 function parseArgs(argv: readonly string[]): RingBenchOptions {
-  const names: Record<string, keyof RingBenchOptions> = {
-    frame: 'frameBytes',
-    batch: 'batch',
-    capacity: 'capacity',
-    seconds: 'seconds',
-    spin: 'spin',
-  };
-  const options: Record<string, number> = {};
-  for (const arg of argv) {
-    const match = /^--(\w+)=(\d+(?:\.\d+)?)$/.exec(arg);
-    const name = match ? names[match[1]] : undefined;
-    if (match === null || name === undefined) {
-      throw new Error(`ring bench: unknown argument ${arg}`);
-    }
-    options[name] = Number(match[2]);
-  }
-  return options;
+  return numericFlags(
+    argv,
+    {
+      frame: 'frameBytes',
+      batch: 'batch',
+      capacity: 'capacity',
+      seconds: 'seconds',
+      spin: 'spin',
+    },
+    'ring bench',
+  );
 }
 
 const job = workerData as Job | null | undefined;
