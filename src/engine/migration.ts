@@ -179,10 +179,12 @@ export abstract class MigratingPeer extends WorkerPeer {
     const leaving = new Map<Address, number>();
     for (const [address, worker] of s.moveAsked) {
       // It asked when it could move; if it since took a watch or a name,
-      // it stays (and is not told it moved).
+      // it stays (and is not told it moved). One that leaves keeps its
+      // ask until `emigrate` takes it, which tells the new worker to say
+      // Migrated: clearing every ask here lost that notification.
       if (s.staysBecause(address) === undefined) leaving.set(address, worker);
+      else s.moveAsked.delete(address);
     }
-    s.moveAsked.clear();
     const p = this.config.placement;
     if (!p.enabled) return leaving;
     const loads = this.loads();
@@ -222,8 +224,10 @@ export abstract class MigratingPeer extends WorkerPeer {
   }
 
   protected arrived(emigrant: Emigrant): void {
-    this.scheduler.immigrate(emigrant);
+    // The directory first: immigrate posts Migrated, which the directory
+    // routes; with the old entry it went back to the worker just left.
     this.relocate(emigrant.address, this.index);
+    this.scheduler.immigrate(emigrant);
   }
 
   /** A Moved frame: `moves` alternates addresses and their new workers. */

@@ -1,0 +1,99 @@
+// A Nomad hops between workers while Senders on every worker send it
+// numbered messages in seeded bursts, through rings so small that frames
+// wait in overflow: messages are in flight, in rings, in overflow and in
+// queues at every move.
+import {
+  type Address,
+  createMachine,
+  type Machine,
+  type MachineOptions,
+} from 'circo';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Setup } from '#fixtures/migration.js';
+import { fixture, testSeed } from '../helpers/machine.js';
+
+const SEED = testSeed();
+/** Small rings, so that frames wait in overflow. */
+const RING_BYTES = 4096;
+const MESSAGES = 200;
+
+interface NomadState {
+  received: number;
+  errors: number;
+  problems: string[];
+  last: Record<string, number>;
+  hash: number;
+  moves: number;
+  path: number[];
+}
+
+describe(`a component that migrates while messages to it are in flight (seed ${SEED}; CIRCO_SEED replays)`, () => {
+  let machine: Machine | undefined;
+  afterEach(async () => {
+    await machine?.stop();
+    machine = undefined;
+  });
+
+  /** Runs the storm and returns the Nomad's final state and figures. */
+  async function storm(
+    options: Omit<MachineOptions, 'module' | 'component'>,
+    setup: { senders: number; hop: number; pace: number },
+  ) {
+    const workers = options.workers ?? 0;
+    machine = await createMachine({
+      module: fixture('migration'),
+      component: 'MigrationLab',
+      ringBytes: RING_BYTES,
+      seed: SEED,
+      ...options,
+    });
+    await machine.send(machine.root, Setup, {
+      workers,
+      messages: MESSAGES,
+      seed: SEED >>> 0,
+      ...setup,
+    });
+    const figures = await machine.run();
+    const { nomad } = (await machine.state(machine.root)) as {
+      nomad: Address;
+    };
+    const state = (await machine.state(nomad)) as NomadState;
+    const where = `seed ${SEED}`;
+    await machine.stop();
+    machine = undefined;
+    return { state, figures, where };
+  }
+
+  /** Every message came once and in per-sender order. */
+  function expectEveryMessageOnce(
+    state: NomadState,
+    senders: number,
+    where: string,
+  ) {
+    expect(state.problems, where).toEqual([]);
+    expect(state.errors, where).toBe(0);
+    expect(state.received, where).toBe(senders * MESSAGES);
+    for (let i = 1; i <= senders; i++) {
+      expect(state.last[String(i)], `sender ${i}, ${where}`).toBe(MESSAGES);
+    }
+  }
+
+  for (const workers of [2, 4]) {
+    it(`gets every message once and in per-sender order on ${workers} workers, loose steps`, async () => {
+      const senders = 3 * workers;
+      // Senders pace their bursts by 1 ms of real time: each worker's
+      // slice then ends within a millisecond, so rounds keep coming
+      // while the storm lasts (about 45 bursts), on any machine.
+      const { state, figures, where } = await storm(
+        { workers, clock: 'real', placement: { enabled: false } },
+        { senders, hop: 10, pace: 1 },
+      );
+      expectEveryMessageOnce(state, senders, where);
+      expect(figures.deadLetters, where).toBe(0);
+      // It hopped many times, and was told each time.
+      expect(state.moves, where).toBeGreaterThanOrEqual(10);
+      expect(state.path, where).toHaveLength(state.moves);
+      expect(figures.migrations, where).toBe(state.moves);
+    });
+  }
+});
