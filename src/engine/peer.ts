@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 import { type Address, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { Allocator } from '../scheduler/allocator.js';
-import type { Emigrant } from '../scheduler/emigrant.js';
 import type { Envelope } from '../scheduler/envelope.js';
 import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
@@ -220,8 +219,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
         return;
       }
     }
-    if (op === Op.Migrate) {
-      this.arrived(value as Emigrant);
+    if (op === Op.Migrate || op === Op.MigratePart) {
+      this.arrived(value as Uint8Array, op === Op.Migrate);
       return;
     }
     if (op === Op.Moved) {
@@ -242,8 +241,11 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     }
   }
 
-  /** A component moved here (the engine's migration round sent it). */
-  protected abstract arrived(emigrant: Emigrant): void;
+  /**
+   * A piece of a component that moves here (the engine's migration round
+   * sent it); `last` when the component is complete.
+   */
+  protected abstract arrived(piece: Uint8Array, last: boolean): void;
   /** Other workers' moves of a migration round. */
   protected abstract learned(moves: readonly number[]): void;
 

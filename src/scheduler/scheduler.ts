@@ -3,11 +3,12 @@
  * and the dispatch loop (the Dispatcher), plus the verbs components use
  * through their context and the calls the machine makes from outside.
  */
-import { type Address, NOBODY } from '../address.js';
+import { type Address, formatAddress, NOBODY } from '../address.js';
 import {
   type Component,
   checkComponent,
   componentName,
+  copyState,
   decodeState,
   encodeState,
 } from '../component.js';
@@ -324,7 +325,8 @@ export class Scheduler extends Dispatcher {
    */
   emigrate(address: Address): Emigrant {
     const component = this.table.get(address)!;
-    const state = encodeState(component);
+    // An encode() that throws fails the run with a coded error naming it.
+    const state = copyState(component, formatAddress(address));
     const position = this.space.position(address)!;
     const lineage = this.order?.lineageOf(address);
     const timers: TimerRecord[] = [];
@@ -387,25 +389,31 @@ export class Scheduler extends Dispatcher {
     }
   }
 
+  /** The messages queued for each of `targets`, in queue order. */
+  queuedFor(targets: ReadonlyMap<Address, unknown>): Map<Address, Envelope[]> {
+    const found = new Map<Address, Envelope[]>();
+    this.queue.forEach((envelope) => {
+      if (!targets.has(envelope.target)) return;
+      const list = found.get(envelope.target);
+      if (list === undefined) found.set(envelope.target, [envelope]);
+      else list.push(envelope);
+    });
+    return found;
+  }
+
   /**
-   * Removes from the queue, in queue order, every message for a component
-   * in `leaving`, keeping the count of the step in progress right.
+   * Removes from the queue every message for a component in `leaving`
+   * (see `queuedFor`), keeping the count of the step in progress right.
    */
-  takeQueued(leaving: ReadonlySet<Address>): Envelope[] {
+  takeQueued(leaving: ReadonlyMap<Address, unknown>): void {
     const all = this.queue.takeAll();
-    const taken: Envelope[] = [];
     let takenOfStep = 0;
     for (let i = 0; i < all.length; i++) {
       const envelope = all[i]!;
-      if (leaving.has(envelope.target)) {
-        taken.push(envelope);
-        if (i < this.stepLeft) takenOfStep++;
-      } else {
-        this.queue.push(envelope);
-      }
+      if (!leaving.has(envelope.target)) this.queue.push(envelope);
+      else if (i < this.stepLeft) takenOfStep++;
     }
     this.stepLeft -= takenOfStep;
-    return taken;
   }
 
   /** Totals of the things that live in this scheduler right now. */

@@ -13,8 +13,8 @@ import { Setup } from '#fixtures/migration.js';
 import { fixture, testSeed } from '../helpers/machine.js';
 
 const SEED = testSeed();
-/** Small rings, so that frames wait in overflow. */
-const RING_BYTES = 4096;
+/** Half a ring holds three Hello frames: most frames overflow. */
+const RING_BYTES = 512;
 const MESSAGES = 200;
 
 interface NomadState {
