@@ -96,4 +96,41 @@ describe(`a component that migrates while messages to it are in flight (seed ${S
       expect(figures.migrations, where).toBe(state.moves);
     });
   }
+
+  it('handles every message in the same order and the same steps in the strict mode, moving or not, on 0, 2 and 4 workers', async () => {
+    const senders = 6;
+    const still = await storm(
+      { workers: 2, steps: 'strict', placement: { enabled: false } },
+      { senders, hop: 0, pace: 0 },
+    );
+    expectEveryMessageOnce(still.state, senders, still.where);
+    expect(still.figures.migrations).toBe(0);
+    const embedded = await storm(
+      { workers: 0, steps: 'strict' },
+      { senders, hop: 10, pace: 0 },
+    );
+    expect(embedded.state.hash, embedded.where).toBe(still.state.hash);
+    expect(embedded.figures.step, embedded.where).toBe(still.figures.step);
+    for (const workers of [2, 4]) {
+      // The Nomad hops every 10 messages, and placement settings that
+      // keep pushing components off their loaded workers move the
+      // Senders too, at every round.
+      const moving = await storm(
+        {
+          workers,
+          steps: 'strict',
+          placement: { every: 1, tolerance: 0, strength: 50 },
+        },
+        { senders, hop: 10, pace: 0 },
+      );
+      const where = `${workers} workers, ${moving.where}`;
+      expectEveryMessageOnce(moving.state, senders, where);
+      expect(moving.state.moves, where).toBeGreaterThanOrEqual(10);
+      expect(moving.figures.migrations, where).toBeGreaterThan(
+        moving.state.moves,
+      );
+      expect(moving.state.hash, where).toBe(still.state.hash);
+      expect(moving.figures.step, where).toBe(still.figures.step);
+    }
+  });
 });
