@@ -347,7 +347,9 @@ export class WorkerRuntime extends MigratingPeer {
     b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
-    b.setSum(Sum.MovesAsked, s.moveAsked.size);
+    // A worker at its step limit moves nobody more in this run, as it
+    // handles nothing more (a move may wait for a message to be handled).
+    b.setSum(Sum.MovesAsked, s.step < this.stepLimit ? s.moveAsked.size : 0);
     const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
       b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);
@@ -397,6 +399,10 @@ export class WorkerRuntime extends MigratingPeer {
       b.sum(Sum.SpawnOpsReceived);
     if (b.sum(Sum.Queued) > 0 || inFlight > 0) return 'go';
     if (b.sum(Sum.Limbo) > 0) return 'go'; // limbo resolves next round
+    // A move asked in the step just ended is made at this round, and its
+    // Migrated handled in the next step, in both modes: the end of a run
+    // must not leave it for a later run (or for ever, on a quiet machine).
+    if (b.sum(Sum.MovesAsked) > 0) return 'go';
     const earliest = b.min(Min.EarliestTimer);
     if (earliest === Infinity) return 'park';
     return this.config.clock === 'real' ? 'wait' : 'jump';

@@ -287,6 +287,12 @@ export class Scheduler extends Dispatcher {
     else this.moveAsked.set(self, worker);
   }
 
+  /** A component that dies with a move asked is not moved. */
+  protected override remove(address: Address): void {
+    this.moveAsked.delete(address);
+    super.remove(address);
+  }
+
   /** Why `address` must stay where it is, or undefined if it may move. */
   staysBecause(address: Address): string | undefined {
     const component = this.table.get(address);
@@ -384,6 +390,9 @@ export class Scheduler extends Dispatcher {
       if (t.token !== 0) this.pending.set(t.token, timer);
     }
     if (e.asked) {
+      // It chose this worker: it starts near it, as if spawned here, or
+      // placement would take it back to where its position still is.
+      this.space.place(address, NOBODY);
       const body = { from: e.from, to: this.here };
       this.post(this.system(address, Migrated, body));
     }
