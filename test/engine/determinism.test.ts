@@ -1,4 +1,9 @@
-import { type Address, createMachine, type Machine } from 'circo';
+import {
+  type Address,
+  createMachine,
+  type Machine,
+  type PlacementOptions,
+} from 'circo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Setup } from '#fixtures/sim.js';
 import { fixture, testSeed } from '../helpers/machine.js';
@@ -16,6 +21,8 @@ interface NodeState {
 
 describe(`the strict mode (seed ${SEED})`, () => {
   let machine: Machine | undefined;
+  /** Components moved in the last simulation. */
+  let migrations = 0;
   afterEach(async () => {
     await machine?.stop();
     machine = undefined;
@@ -25,6 +32,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
   async function simulate(
     workers: number,
     reverseInbox = false,
+    placement?: PlacementOptions,
   ): Promise<NodeState[]> {
     machine = await createMachine({
       module: fixture('sim'),
@@ -34,6 +42,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
       spread: 'scatter',
       seed: SEED,
       debug: { reverseInbox },
+      ...(placement === undefined ? {} : { placement }),
     });
     await machine.send(machine.root, Setup, {
       workers,
@@ -43,6 +52,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
     });
     const figures = await machine.steps(STEPS);
     expect(figures.step).toBe(STEPS);
+    migrations = figures.migrations;
     const { nodes } = (await machine.state(machine.root)) as {
       nodes: Address[];
     };
@@ -66,6 +76,22 @@ describe(`the strict mode (seed ${SEED})`, () => {
     for (const workers of [1, 2, 4]) {
       const threaded = await simulate(workers);
       expect(threaded, `${workers} workers, seed ${SEED}`).toEqual(embedded);
+    }
+  });
+
+  it('gives the same hashes with placement off, or moving components at every round, on 1, 2 and 4 workers', async () => {
+    const embedded = await simulate(0);
+    for (const workers of [1, 2, 4]) {
+      const where = `${workers} workers, seed ${SEED}`;
+      const still = await simulate(workers, false, { enabled: false });
+      expect(migrations, where).toBe(0);
+      expect(still, where).toEqual(embedded);
+      // Checks at every round that move whatever is nearer another
+      // worker at all, pushed hard off loaded workers.
+      const restless = { every: 1, tolerance: 0, strength: 50 };
+      const moving = await simulate(workers, false, restless);
+      if (workers > 1) expect(migrations, where).toBeGreaterThan(NODES);
+      expect(moving, where).toEqual(embedded);
     }
   });
 
