@@ -8,8 +8,8 @@
  *
  *   1. read, from each peer, exactly the frames it had sent when it
  *      arrived at the round: now every message sent so far sits in the
- *      queue of the worker its target lives on (or, from the outside, in
- *      the queue of the target's home, which forwards it on delivery);
+ *      queue of the worker its target lives on (the outside's too: the
+ *      target's home passes them on as it reads them);
  *   2. decide which local components leave (samples pulled toward another
  *      worker, and those that asked with `ctx.migrate`);
  *   3. send each one to its new worker as a Migrate control frame (in
@@ -24,7 +24,8 @@
  * by an old directory after 4, and per-sender order holds: a sender's
  * earlier messages travel inside the move, its later ones are sent after
  * it. Messages from the outside still go to the home worker, which passes
- * them on (they all take that way, so they too keep their order). In the
+ * them on as it reads them (they all take that way, so they too keep
+ * their order; the coordinator never learns where components are). In the
  * strict mode the round comes after the step's frames are read and before
  * the next step begins, so moved messages are handled in the step they
  * were due, in the same canonical order.

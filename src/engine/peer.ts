@@ -185,9 +185,9 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   hold(envelope: Envelope): boolean {
     const there = this.locate(envelope.target);
     if (there !== this.index) {
-      // It moved: only the outside still sends to a home worker. Pass the
-      // message on; the outside's messages keep their order, for they all
-      // take this same way.
+      // It moved after this message was routed: a reply of the services
+      // (NameFound, NameTaken, Terminated) to a frame read at the start
+      // of a migration round, before the directory changed. Pass it on.
       this.forwards++;
       this.forward(there, envelope);
       return true;
@@ -200,6 +200,20 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   onMessage(envelope: Envelope, infoton?: Infoton): void {
     if (envelope.sender === this.outside && this.fromCoordinator) {
       this.outsideRead++;
+      // The outside sends to its target's home, which passes on at once
+      // what is for a component that moved: the outside's messages to
+      // one target all take this way, read in order and passed on in
+      // order, along a directory that changes only at migration rounds,
+      // whose first step reads every frame in flight. Passed on later,
+      // when handled, a message could land behind messages sent after
+      // it (the target coming home finds it still queued here), and in
+      // the strict mode a step later than on one thread.
+      const there = this.locate(envelope.target);
+      if (there !== this.index) {
+        this.forwards++;
+        this.forward(there, envelope);
+        return;
+      }
     } else {
       this.remoteReceived++;
     }

@@ -94,6 +94,8 @@ describe(`a component that migrates while messages to it are in flight (seed ${S
       expect(state.moves, where).toBeGreaterThanOrEqual(10);
       expect(state.path, where).toHaveLength(state.moves);
       expect(figures.migrations, where).toBe(state.moves);
+      // Senders route by the directory every worker updates at the round.
+      expect(figures.forwards, where).toBe(0);
     });
   }
 
@@ -131,6 +133,7 @@ describe(`a component that migrates while messages to it are in flight (seed ${S
         moving.state.moves,
       );
       expect(moving.state.hash, where).toBe(still.state.hash);
+      expect(moving.figures.forwards, where).toBe(0);
       // Its Migrated messages may make one more step than when it stays.
       movingSteps ??= moving.figures.step;
       expect(moving.figures.step, where).toBe(movingSteps);
