@@ -192,6 +192,12 @@ export abstract class WorkerPeer implements Partition, FrameSink {
       this.forward(there, envelope);
       return true;
     }
+    // In the strict mode every spawn of a step lands before the next step
+    // begins, and a message is handled a step after it was sent at the
+    // earliest: a target missing now is dead, as on one thread, and the
+    // limbo (released only by the loose mode's rounds) would hold this
+    // letter for ever, the run going on to release it.
+    if (this.config.strict !== undefined) return false;
     return this.limbo.hold(envelope);
   }
 

@@ -153,6 +153,11 @@ export class WorkerRuntime extends MigratingPeer {
     const limit = steps < 0 ? Infinity : s.step + steps;
     this.stepLimit = Infinity;
     if (this.config.clock === 'real') this.clock = this.wall();
+    // What the outside sent before this run is published by now (before
+    // the run's epoch, which we loaded): read it, so that it is handled in
+    // the first step, as on one thread, and not in the first or second
+    // depending on whether the parked loop read it before the epoch.
+    this.pumpCoordinator();
     for (;;) {
       const round = this.arrive();
       const verdict = this.verdict();

@@ -3,9 +3,10 @@ import {
   createMachine,
   type Machine,
   type PlacementOptions,
+  Terminate,
 } from 'circo';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Setup } from '#fixtures/sim.js';
+import { Setup, Value } from '#fixtures/sim.js';
 import { fixture, testSeed } from '../helpers/machine.js';
 
 const SEED = testSeed();
@@ -128,5 +129,62 @@ describe('strict-only verbs in the loose mode', () => {
     } finally {
       await machine.stop();
     }
+  });
+});
+
+describe('the strict mode on worker threads, like on one thread', () => {
+  let machine: Machine | undefined;
+  afterEach(async () => {
+    await machine?.stop();
+    machine = undefined;
+  });
+
+  for (const workers of [0, 2]) {
+    it(`counts a message to a component that died as a dead letter, and the run ends (${workers} workers)`, async () => {
+      machine = await createMachine({
+        module: fixture('sim'),
+        component: 'Sim',
+        workers,
+        steps: 'strict',
+      });
+      await machine.send(machine.root, Terminate, {});
+      const died = await machine.run();
+      expect(died.died).toBe(1);
+      await machine.send(machine.root, Terminate, {});
+      // A few steps at most: a letter that is never counted would keep a
+      // run going for ever.
+      const figures = await machine.steps(10);
+      expect(figures.deadLetters).toBe(1);
+      expect(figures.deadLettersByType).toEqual({ 'circo.Terminate': 1 });
+      expect(figures.step).toBe(died.step + 1);
+    });
+  }
+
+  it("handles the outside's messages sent before a run in its first step", async () => {
+    /** What node 1 has received after each of 60 one-step runs. */
+    async function counts(workers: number): Promise<number[]> {
+      machine = await createMachine({
+        module: fixture('sim'),
+        component: 'Sim',
+        workers,
+        steps: 'strict',
+      });
+      const m = machine;
+      await m.send(m.root, Setup, { workers, nodes: 4, degree: 2, seed: 1 });
+      await m.steps(2);
+      const { nodes } = (await m.state(m.root)) as { nodes: Address[] };
+      const seen: number[] = [];
+      // A parked worker may or may not have read the message when the
+      // run begins; many tries make a late one show.
+      for (let i = 1; i <= 60; i++) {
+        await m.send(nodes[1]!, Value, { v: i });
+        await m.steps(1);
+        seen.push(((await m.state(nodes[1]!)) as NodeState).received);
+      }
+      await m.stop();
+      machine = undefined;
+      return seen;
+    }
+    expect(await counts(2)).toEqual(await counts(0));
   });
 });
