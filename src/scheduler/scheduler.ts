@@ -298,9 +298,8 @@ export class Scheduler extends Dispatcher {
     const component = this.table.get(address);
     if (component === undefined) return 'it is not here';
     if (this.pinned.has(address)) return 'it is pinned';
-    if (this.services.involves(address)) {
-      return 'it holds names, watches or event subscriptions';
-    }
+    const why = this.services.staysBecause(address);
+    if (why !== undefined) return why;
     if (!travelsWell(component)) {
       return (
         'its fields hold objects that a structured clone would not copy ' +
@@ -320,7 +319,7 @@ export class Scheduler extends Dispatcher {
     return (
       address !== this.current &&
       !this.pinned.has(address) &&
-      !this.services.involves(address)
+      this.services.staysBecause(address) === undefined
     );
   }
 
@@ -353,6 +352,7 @@ export class Scheduler extends Dispatcher {
       });
     }
     const asked = this.moveAsked.delete(address);
+    const services = this.services.emigrate(address);
     this.table.delete(address);
     this.order?.leave(address);
     return {
@@ -363,6 +363,7 @@ export class Scheduler extends Dispatcher {
       position,
       lineage,
       timers,
+      services,
       asked,
     };
   }
@@ -373,6 +374,7 @@ export class Scheduler extends Dispatcher {
     this.table.set(address, decodeState(e.component, e.state));
     this.space.setPosition(address, e.position);
     if (e.lineage !== undefined) this.order?.arrive(address, e.lineage);
+    this.services.immigrate(address, e.services);
     for (const t of e.timers) {
       const type = messageTypes.get(t.type)!;
       const envelope = new Envelope(
