@@ -31,8 +31,9 @@
  * were due, in the same canonical order.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { Address } from '../address.js';
+import { type Address, formatAddress } from '../address.js';
 import { Barrier, type BarrierParty } from '../barrier/barrier.js';
+import { debug } from '../diagnostics.js';
 import type { Emigrant } from '../scheduler/emigrant.js';
 import type { WorkerConfig } from './config.js';
 import { WorkerPeer } from './peer.js';
@@ -200,12 +201,23 @@ export abstract class MigratingPeer extends WorkerPeer {
     const s = this.scheduler;
     const leaving = new Map<Address, number>();
     for (const [address, worker] of s.moveAsked) {
-      // It asked when it could move; if it since took a watch or a name,
-      // it stays (and is not told it moved). One that leaves keeps its
-      // ask until `emigrate` takes it, which tells the new worker to say
-      // Migrated: clearing every ask here lost that notification.
-      if (s.staysBecause(address) === undefined) leaving.set(address, worker);
-      else s.moveAsked.delete(address);
+      // One that leaves keeps its ask until `emigrate` takes it, which
+      // tells the new worker to say Migrated: clearing every ask here lost
+      // that notification.
+      const why = s.staysBecause(address);
+      if (why === undefined) {
+        leaving.set(address, worker);
+        continue;
+      }
+      // It could move when it asked, and has since subscribed with a
+      // filter or taken a field that cannot travel: it stays.
+      debug(
+        '%s stays on worker %d: %s',
+        formatAddress(address),
+        this.index,
+        why,
+      );
+      s.moveAsked.delete(address);
     }
     const p = this.config.placement;
     if (!p.enabled) return leaving;
