@@ -44,8 +44,8 @@ describe('a component that uses the services', () => {
       placement: { enabled: false, ...placement },
     });
     const m = machine;
-    const warden = async (worker: number) => {
-      const reply = await m.ask(m.root, SpawnWarden, { worker });
+    const warden = async (worker: number, x = 0) => {
+      const reply = await m.ask(m.root, SpawnWarden, { worker, x });
       expect(reply.type).toBe(Added);
       return (reply.body as { address: Address }).address;
     };
@@ -165,17 +165,17 @@ describe('a component that uses the services', () => {
       every: 1,
     };
     const { m, warden, workerOf } = await start(2, placement);
-    const named = await warden(0);
-    const watched = await warden(0);
+    // At (10, 0, 0) the push is along x, toward worker 1 at (1000, 0, 0).
+    const named = await warden(0, 10);
+    const watched = await warden(0, 10);
     const watcher = await warden(1);
     await m.send(named, Claim, { name: 'moving' });
     await m.send(watcher, WatchIt, { target: watched });
     await m.send(m.root, Spin, { left: 20 });
     const figures = await m.run();
     expect(figures.migrations).toBeGreaterThan(0);
-    const moved = [];
-    for (const a of [named, watched]) moved.push(await workerOf(a));
-    expect(moved).toContain(1);
+    expect(await workerOf(named)).toBe(1);
+    expect(await workerOf(watched)).toBe(1);
     expect(await m.lookup('moving')).toBe(named);
     expect(figures.watches).toBe(1);
   });
@@ -194,7 +194,7 @@ describe('a component that uses the services', () => {
     const m = machine;
     const wardens: Address[] = [];
     for (let i = 0; i < 8; i++) {
-      const reply = await m.ask(m.root, SpawnWarden, { worker: i % 4 });
+      const reply = await m.ask(m.root, SpawnWarden, { worker: i % 4, x: 0 });
       wardens.push((reply.body as { address: Address }).address);
     }
     const roam = async () => {
