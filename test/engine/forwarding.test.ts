@@ -57,7 +57,7 @@ describe('forwarding to a component that moved', () => {
   }
 
   for (const steps of ['loose', 'strict'] as const) {
-    it(`is never needed by component senders, before or after the round (${steps} steps)`, async () => {
+    it(`is never needed by component senders (${steps} steps)`, async () => {
       const { m, nomad, senders, state } = await lab(steps, 4);
       for (const worker of [1, 2, 3, 0]) {
         await m.send(nomad, Hop, { worker });
@@ -115,7 +115,7 @@ describe('forwarding to a component that moved', () => {
     expect(last['99']).toBe(10);
   });
 
-  it("hands the outside's message to a moved component in the next step, as on one thread (strict steps)", async () => {
+  it("hands the outside's message on within its step, as on one thread (strict)", async () => {
     const { m, nomad, state, worker } = await lab('strict');
     await m.send(nomad, Hop, { worker: 1 });
     await m.run();

@@ -62,7 +62,7 @@ describe('a component that uses the services', () => {
     return { m, warden, state, workerOf, move };
   }
 
-  it('moves with its names: the registry finds it, refuses its names to others, and frees them when it dies', async () => {
+  it('moves with its names: found, refused to others, freed at its death', async () => {
     const { m, warden, state, move } = await start();
     const alpha = await warden(1);
     const beta = await warden(0); // on the registry's worker
@@ -111,7 +111,7 @@ describe('a component that uses the services', () => {
     expect(figures.watches).toBe(0);
   });
 
-  it('moves with its subscriptions, either side: events still reach the subscriber, in order', async () => {
+  it('moves with its subscriptions, either side: events still come, in order', async () => {
     const { m, warden, state, move } = await start();
     const source = await warden(1);
     const listener = await warden(0);
@@ -136,7 +136,7 @@ describe('a component that uses the services', () => {
     expect((await m.run()).subscriptions).toBe(0);
   });
 
-  it('stays where it is when it subscribed with a filter function, and refuses ctx.migrate', async () => {
+  it('stays with an event filter (a function), and refuses ctx.migrate', async () => {
     const { m, warden, state } = await start(2);
     const source = await warden(1);
     const listener = await warden(0);
@@ -180,7 +180,7 @@ describe('a component that uses the services', () => {
     expect(figures.watches).toBe(1);
   });
 
-  it('keeps every watch and subscription while everyone moves at every round (strict steps, 4 workers)', async () => {
+  it('keeps watches and subscriptions as all move every round (strict, 4 workers)', async () => {
     // Strict steps make every step a round, and the wardens roam: each
     // moves on to the next worker at every round, so watch and subscribe
     // operations, their answers and events are in flight at every move.

@@ -111,7 +111,7 @@ describe('ctx.migrate', () => {
   }
 
   for (const steps of ['loose', 'strict'] as const) {
-    it(`moves a component with its state and timers, tells it, and keeps it reachable (${steps} steps)`, async () => {
+    it(`moves with its state and timers, is told, stays reachable (${steps} steps)`, async () => {
       // Without placement, so that nothing else moves its position.
       const placement = { enabled: false };
       const { machine: m, nomad } = await lab({ steps, placement });
@@ -330,7 +330,7 @@ describe('what stays put', () => {
     expect(figures.migrations).toBeGreaterThanOrEqual(1);
   });
 
-  it('a pinned component stays while a registered force law pushes its free twin to another worker', async () => {
+  it('a pinned component stays while a force law pushes its free twin away', async () => {
     // Every check pushes what it examines 250 * strength = 1000 away from
     // its worker: from (10, 0, 0) along x, past worker 1 at (1000, 0, 0).
     const m = await start({

@@ -27,7 +27,7 @@ interface NomadState {
   path: number[];
 }
 
-describe(`a component that migrates while messages to it are in flight (seed ${SEED}; CIRCO_SEED replays)`, () => {
+describe(`migration under a storm (seed ${SEED}; CIRCO_SEED replays)`, () => {
   let machine: Machine | undefined;
   afterEach(async () => {
     await machine?.stop();
@@ -79,7 +79,7 @@ describe(`a component that migrates while messages to it are in flight (seed ${S
   }
 
   for (const workers of [2, 4]) {
-    it(`gets every message once and in per-sender order on ${workers} workers, loose steps`, async () => {
+    it(`gets every message once, in per-sender order, on ${workers} workers (loose)`, async () => {
       const senders = 3 * workers;
       // Senders pace their bursts by 1 ms of real time: each worker's
       // slice then ends within a millisecond, so rounds keep coming
@@ -99,7 +99,7 @@ describe(`a component that migrates while messages to it are in flight (seed ${S
     });
   }
 
-  it('handles every message in the same order and the same steps in the strict mode, moving or not, on 0, 2 and 4 workers', async () => {
+  it('handles messages in one order, moving or not, in steps that agree (strict)', async () => {
     const senders = 6;
     const still = await storm(
       { workers: 2, steps: 'strict', placement: { enabled: false } },

@@ -66,7 +66,7 @@ describe('worker force laws', () => {
   });
 
   for (const workers of [0, 2]) {
-    it(`that are not registered fail createMachine on ${workers} workers with ERR_CIRCO_INVALID_ARGUMENT`, async () => {
+    it(`that are not registered fail createMachine (${workers} workers)`, async () => {
       const start = createMachine({
         module: fixture('migration'),
         component: 'MigrationLab',

@@ -107,7 +107,7 @@ describe('the balance law', () => {
     expect(balance(50, 1.05)).toBe(0);
   });
 
-  it('pushes everything out of a worker loaded past 1.05 of the mean, harder the more loaded, at most 4', () => {
+  it('pushes all out of a worker past 1.05 of the mean load, harder with more, up to 4', () => {
     expect(balance(10, 1.25)).toBe(-2);
     expect(balance(500, 1.25)).toBe(-2);
     expect(balance(10, 1.5)).toBe(-4);
