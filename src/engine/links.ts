@@ -5,7 +5,6 @@
  * which the inbound end checks, so a lost or repeated frame is an error
  * rather than a silent gap.
  */
-import { serialize } from 'node:v8';
 import { CorruptFrameError, InvalidArgumentError } from '../errors.js';
 import { RingConsumer, RingProducer } from '../ring/ring.js';
 import type { Envelope } from '../scheduler/envelope.js';
@@ -61,19 +60,23 @@ export class Outbound {
   }
 
   /**
-   * Whether a control frame of `value` and these messages could cross this
-   * ring: each must fit in half of it. For what may stay instead (a
+   * Whether these messages could cross this ring: each must fit in half
+   * of it. For messages that may stay instead (those queued for a
    * component that would migrate); encodes what it measures.
    */
-  couldCarry(value: unknown, messages: readonly Envelope[]): boolean {
+  fits(messages: readonly Envelope[]): boolean {
     const max = this.producer.maxPayload;
-    if (serialize(value).length + CONTROL_OVERHEAD > max) return false;
     return messages.every((envelope) => messageFrameBytes(envelope) <= max);
   }
 
   /** The largest frame this link's ring takes. */
   get maxPayload(): number {
     return this.producer.maxPayload;
+  }
+
+  /** The largest serialized value a control frame of this link carries. */
+  get maxControlBytes(): number {
+    return this.producer.maxPayload - CONTROL_OVERHEAD;
   }
 
   /** Frames waiting for room. */

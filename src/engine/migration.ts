@@ -8,13 +8,14 @@
  *
  *   1. read, from each peer, exactly the frames it had sent when it
  *      arrived at the round: now every message sent so far sits in the
- *      queue of the worker its target lives on (or, from the outside, in
- *      the queue of the target's home, which forwards it on delivery);
+ *      queue of the worker its target lives on (the outside's too: the
+ *      target's home passes them on as it reads them);
  *   2. decide which local components leave (samples pulled toward another
  *      worker, and those that asked with `ctx.migrate`);
- *   3. send each one to its new worker as a Migrate control frame, right
- *      followed on the same ring by the messages queued for it, in queue
- *      order; tell every other worker the moves (a Moved frame);
+ *   3. send each one to its new worker as a Migrate control frame (in
+ *      pieces when it is larger than a frame), right followed on the same
+ *      ring by the messages queued for it, in queue order; tell every
+ *      other worker the moves (a Moved frame);
  *   4. meet at one more barrier round and again read exactly what each
  *      peer sent before it: every worker now knows every move, and every
  *      component that moved is installed with its messages queued.
@@ -23,15 +24,17 @@
  * by an old directory after 4, and per-sender order holds: a sender's
  * earlier messages travel inside the move, its later ones are sent after
  * it. Messages from the outside still go to the home worker, which passes
- * them on (they all take that way, so they too keep their order). In the
+ * them on as it reads them (they all take that way, so they too keep
+ * their order; the coordinator never learns where components are). In the
  * strict mode the round comes after the step's frames are read and before
  * the next step begins, so moved messages are handled in the step they
  * were due, in the same canonical order.
  */
-import type { Address } from '../address.js';
+import { deserialize, serialize } from 'node:v8';
+import { type Address, formatAddress } from '../address.js';
 import { Barrier, type BarrierParty } from '../barrier/barrier.js';
+import { debug } from '../diagnostics.js';
 import type { Emigrant } from '../scheduler/emigrant.js';
-import type { Envelope } from '../scheduler/envelope.js';
 import type { WorkerConfig } from './config.js';
 import { WorkerPeer } from './peer.js';
 import {
@@ -47,6 +50,9 @@ const MOVE_SHARE = 0.25;
 /** A worker past this share of the mean load takes no components in. */
 const FULL_LOAD = 1.1;
 
+/** Bytes v8 adds around a Uint8Array it serializes, and to spare. */
+const PIECE_OVERHEAD = 32;
+
 /** Room one move takes in a Moved frame, with the frame's overhead. */
 const BYTES_PER_MOVE = 48;
 
@@ -58,6 +64,8 @@ export abstract class MigratingPeer extends WorkerPeer {
   private readonly deliveredBefore: number[];
   /** Where the next sample starts (a serial; see ComponentTable.scan). */
   private cursor = 0;
+  /** The pieces read so far of an emigrant that came in several. */
+  private pieces: Uint8Array[] = [];
 
   /**
    * What a worker does while it waits at a round where a peer may still
@@ -107,43 +115,8 @@ export abstract class MigratingPeer extends WorkerPeer {
    * step 1 with `readStep`).
    */
   protected exchange(): void {
-    const s = this.scheduler;
     const leaving = this.choose();
-    if (leaving.size > 0) {
-      const queued = new Map<Address, Envelope[]>();
-      for (const envelope of s.takeQueued(new Set(leaving.keys()))) {
-        const list = queued.get(envelope.target);
-        if (list === undefined) queued.set(envelope.target, [envelope]);
-        else list.push(envelope);
-      }
-      const moves: number[] = [];
-      for (const [address, worker] of leaving) {
-        const emigrant = s.emigrate(address);
-        const messages = queued.get(address) ?? [];
-        const link = this.outbound[worker]!;
-        if (!link.couldCarry(emigrant, messages)) {
-          // Too large to cross a ring: it stays, with its messages.
-          s.immigrate({ ...emigrant, asked: false });
-          for (const envelope of messages) s.accept(envelope);
-          continue;
-        }
-        link.control(Op.Migrate, emigrant);
-        for (const envelope of messages) this.forward(worker, envelope);
-        this.relocate(address, worker);
-        moves.push(address, worker);
-      }
-      this.migrations += moves.length / 2;
-      for (let w = 0; w < this.workers; w++) {
-        const link = this.outbound[w];
-        if (link === undefined) continue;
-        // Small rings take the moves in several frames.
-        const per =
-          2 * Math.max(1, Math.floor(link.maxPayload / BYTES_PER_MOVE));
-        for (let i = 0; i < moves.length; i += per) {
-          link.control(Op.Moved, { moves: moves.slice(i, i + per) });
-        }
-      }
-    }
+    if (leaving.size > 0) this.emigrate(leaving);
     this.flush();
     const b = this.barrier;
     for (let w = 0; w < this.workers; w++) {
@@ -152,6 +125,56 @@ export abstract class MigratingPeer extends WorkerPeer {
     b.setSum(Sum.MovesAsked, 0);
     this.arriveWriting();
     this.readStep();
+  }
+
+  /** Step 3: sends `leaving` away and tells every worker the moves. */
+  private emigrate(leaving: Map<Address, number>): void {
+    const s = this.scheduler;
+    // A message sent on this worker was never encoded: one too large for a
+    // frame could not follow its target. The target stays this round; if
+    // it asked, its ask stands, and it moves once the message is handled.
+    const queued = s.queuedFor(leaving);
+    for (const [address, messages] of queued) {
+      if (!this.outbound[leaving.get(address)!]!.fits(messages)) {
+        leaving.delete(address);
+      }
+    }
+    s.takeQueued(leaving);
+    const moves: number[] = [];
+    for (const [address, worker] of leaving) {
+      this.sendPieces(worker, new Uint8Array(serialize(s.emigrate(address))));
+      // Behind the component on the same ring, so they land after it.
+      for (const envelope of queued.get(address) ?? []) {
+        this.forward(worker, envelope);
+      }
+      this.relocate(address, worker);
+      moves.push(address, worker);
+    }
+    this.migrations += moves.length / 2;
+    for (let w = 0; w < this.workers; w++) {
+      const link = this.outbound[w];
+      if (link === undefined) continue;
+      // Small rings take the moves in several frames.
+      const per = 2 * Math.max(1, Math.floor(link.maxPayload / BYTES_PER_MOVE));
+      for (let i = 0; i < moves.length; i += per) {
+        link.control(Op.Moved, { moves: moves.slice(i, i + per) });
+      }
+    }
+  }
+
+  /**
+   * Sends a serialized emigrant to `worker`: MigratePart frames of what a
+   * frame holds, then the last piece as a Migrate frame, so that a
+   * component of any size can move, whatever the rings' size.
+   */
+  private sendPieces(worker: number, bytes: Uint8Array): void {
+    const link = this.outbound[worker]!;
+    const piece = link.maxControlBytes - PIECE_OVERHEAD;
+    let at = 0;
+    for (; bytes.length - at > piece; at += piece) {
+      link.control(Op.MigratePart, bytes.slice(at, at + piece));
+    }
+    link.control(Op.Migrate, at === 0 ? bytes : bytes.slice(at));
   }
 
   /** Reads, from every peer, the frames it had sent when it arrived. */
@@ -178,11 +201,24 @@ export abstract class MigratingPeer extends WorkerPeer {
     const s = this.scheduler;
     const leaving = new Map<Address, number>();
     for (const [address, worker] of s.moveAsked) {
-      // It asked when it could move; if it since took a watch or a name,
-      // it stays (and is not told it moved).
-      if (s.staysBecause(address) === undefined) leaving.set(address, worker);
+      // One that leaves keeps its ask until `emigrate` takes it, which
+      // tells the new worker to say Migrated: clearing every ask here lost
+      // that notification.
+      const why = s.staysBecause(address);
+      if (why === undefined) {
+        leaving.set(address, worker);
+        continue;
+      }
+      // It could move when it asked, and has since subscribed with a
+      // filter or taken a field that cannot travel: it stays.
+      debug(
+        '%s stays on worker %d: %s',
+        formatAddress(address),
+        this.index,
+        why,
+      );
+      s.moveAsked.delete(address);
     }
-    s.moveAsked.clear();
     const p = this.config.placement;
     if (!p.enabled) return leaving;
     const loads = this.loads();
@@ -221,9 +257,28 @@ export abstract class MigratingPeer extends WorkerPeer {
     return delta.map((d) => (mean === 0 ? 1 : d / mean));
   }
 
-  protected arrived(emigrant: Emigrant): void {
-    this.scheduler.immigrate(emigrant);
+  /**
+   * A piece of an emigrant (see sendPieces); the last one installs it.
+   * Pieces from two peers never interleave: they are sent only in step
+   * 3 and read only by the readStep of step 4, which reads one peer's
+   * frames to the last before the next peer's.
+   */
+  protected arrived(piece: Uint8Array, last: boolean): void {
+    // Node deserializes a Uint8Array as a view of the bytes it read, here
+    // the ring itself, which the writer reuses once the frame is read: a
+    // piece kept for later must be copied.
+    if (!last) {
+      this.pieces.push(piece.slice());
+      return;
+    }
+    const bytes =
+      this.pieces.length === 0 ? piece : Buffer.concat([...this.pieces, piece]);
+    this.pieces = [];
+    const emigrant = deserialize(bytes) as Emigrant;
+    // The directory first: immigrate posts Migrated, which the directory
+    // routes; with the old entry it went back to the worker just left.
     this.relocate(emigrant.address, this.index);
+    this.scheduler.immigrate(emigrant);
   }
 
   /** A Moved frame: `moves` alternates addresses and their new workers. */

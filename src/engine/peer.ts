@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 import { type Address, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { Allocator } from '../scheduler/allocator.js';
-import type { Emigrant } from '../scheduler/emigrant.js';
 import type { Envelope } from '../scheduler/envelope.js';
 import type { Op as ServiceOp } from '../scheduler/ops.js';
 import type { Partition } from '../scheduler/partition.js';
@@ -186,13 +185,19 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   hold(envelope: Envelope): boolean {
     const there = this.locate(envelope.target);
     if (there !== this.index) {
-      // It moved: only the outside still sends to a home worker. Pass the
-      // message on; the outside's messages keep their order, for they all
-      // take this same way.
+      // It moved after this message was routed: a reply of the services
+      // (NameFound, NameTaken, Terminated) to a frame read at the start
+      // of a migration round, before the directory changed. Pass it on.
       this.forwards++;
       this.forward(there, envelope);
       return true;
     }
+    // In the strict mode every spawn of a step lands before the next step
+    // begins, and a message is handled a step after it was sent at the
+    // earliest: a target missing now is dead, as on one thread, and the
+    // limbo (released only by the loose mode's rounds) would hold this
+    // letter for ever, the run going on to release it.
+    if (this.config.strict !== undefined) return false;
     return this.limbo.hold(envelope);
   }
 
@@ -201,6 +206,20 @@ export abstract class WorkerPeer implements Partition, FrameSink {
   onMessage(envelope: Envelope, infoton?: Infoton): void {
     if (envelope.sender === this.outside && this.fromCoordinator) {
       this.outsideRead++;
+      // The outside sends to its target's home, which passes on at once
+      // what is for a component that moved: the outside's messages to
+      // one target all take this way, read in order and passed on in
+      // order, along a directory that changes only at migration rounds,
+      // whose first step reads every frame in flight. Passed on later,
+      // when handled, a message could land behind messages sent after
+      // it (the target coming home finds it still queued here), and in
+      // the strict mode a step later than on one thread.
+      const there = this.locate(envelope.target);
+      if (there !== this.index) {
+        this.forwards++;
+        this.forward(there, envelope);
+        return;
+      }
     } else {
       this.remoteReceived++;
     }
@@ -220,8 +239,8 @@ export abstract class WorkerPeer implements Partition, FrameSink {
         return;
       }
     }
-    if (op === Op.Migrate) {
-      this.arrived(value as Emigrant);
+    if (op === Op.Migrate || op === Op.MigratePart) {
+      this.arrived(value as Uint8Array, op === Op.Migrate);
       return;
     }
     if (op === Op.Moved) {
@@ -242,8 +261,11 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     }
   }
 
-  /** A component moved here (the engine's migration round sent it). */
-  protected abstract arrived(emigrant: Emigrant): void;
+  /**
+   * A piece of a component that moves here (the engine's migration round
+   * sent it); `last` when the component is complete.
+   */
+  protected abstract arrived(piece: Uint8Array, last: boolean): void;
   /** Other workers' moves of a migration round. */
   protected abstract learned(moves: readonly number[]): void;
 

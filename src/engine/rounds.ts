@@ -116,7 +116,8 @@ export const Op = {
   Parked: 11,
   /**
    * worker -> worker, in a migration round: a component that moves to the
-   * reader (an Emigrant); the messages queued for it follow as frames.
+   * reader (an Emigrant, serialized), or the last piece of one; the
+   * messages queued for it follow as frames.
    */
   Migrate: 12,
   /**
@@ -124,4 +125,6 @@ export const Op = {
    * addresses that moved and their new workers, alternating.
    */
   Moved: 13,
+  /** The pieces before the last of an emigrant too large for one frame. */
+  MigratePart: 14,
 } as const;

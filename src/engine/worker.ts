@@ -153,6 +153,11 @@ export class WorkerRuntime extends MigratingPeer {
     const limit = steps < 0 ? Infinity : s.step + steps;
     this.stepLimit = Infinity;
     if (this.config.clock === 'real') this.clock = this.wall();
+    // What the outside sent before this run is published by now (before
+    // the run's epoch, which we loaded): read it, so that it is handled in
+    // the first step, as on one thread, and not in the first or second
+    // depending on whether the parked loop read it before the epoch.
+    this.pumpCoordinator();
     for (;;) {
       const round = this.arrive();
       const verdict = this.verdict();
@@ -347,7 +352,9 @@ export class WorkerRuntime extends MigratingPeer {
     b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
-    b.setSum(Sum.MovesAsked, s.moveAsked.size);
+    // A worker at its step limit moves nobody more in this run, as it
+    // handles nothing more (a move may wait for a message to be handled).
+    b.setSum(Sum.MovesAsked, s.step < this.stepLimit ? s.moveAsked.size : 0);
     const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
       b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);
@@ -382,15 +389,25 @@ export class WorkerRuntime extends MigratingPeer {
   private verdict(): 'go' | 'jump' | 'wait' | 'park' {
     const b = this.barrier;
     if (b.sum(Sum.ParkSeen) > 0) return 'park';
+    // In the strict mode the messages and spawns counted are exactly those
+    // of the step just ended: each worker read every frame due before it
+    // began the step. Overflow is not counted there: a peer may still be
+    // reading, from a slow worker's overflow, frames due in the round
+    // before (a migration round's, often), and counting them made the
+    // number of steps of a run depend on timing.
     const inFlight =
       b.sum(Sum.RemoteSent) -
       b.sum(Sum.RemoteReceived) +
-      b.sum(Sum.Overflow) +
+      (this.config.strict === undefined ? b.sum(Sum.Overflow) : 0) +
       b.sum(Sum.OutsideUnread) +
       b.sum(Sum.SpawnOpsSent) -
       b.sum(Sum.SpawnOpsReceived);
     if (b.sum(Sum.Queued) > 0 || inFlight > 0) return 'go';
     if (b.sum(Sum.Limbo) > 0) return 'go'; // limbo resolves next round
+    // A move asked in the step just ended is made at this round, and its
+    // Migrated handled in the next step, in both modes: the end of a run
+    // must not leave it for a later run (or for ever, on a quiet machine).
+    if (b.sum(Sum.MovesAsked) > 0) return 'go';
     const earliest = b.min(Min.EarliestTimer);
     if (earliest === Infinity) return 'park';
     return this.config.clock === 'real' ? 'wait' : 'jump';

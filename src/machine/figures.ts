@@ -49,8 +49,10 @@ export interface Figures {
   readonly eventsDropped: number;
   readonly eventsFiltered: number;
   /**
-   * Messages from the outside passed on by a home worker to where their
-   * target moved (components' own messages go straight there).
+   * Messages passed on to where their target moved: the outside's, which
+   * go to their target's home worker, once each; components' own go
+   * straight there, but for a reply of the services (NameFound,
+   * NameTaken, Terminated) routed just before its target moved.
    */
   readonly forwards: number;
   /** Components moved between workers (infoton optimization, migrate). */

@@ -7,6 +7,7 @@
 import type { Address } from '../address.js';
 import { ThreadedMachine } from '../engine/threaded.js';
 import type { Message, MessageType } from '../message/message.js';
+import { workerForceLaw } from '../placement/options.js';
 import type { Position } from '../scheduler/space.js';
 import { EmbeddedMachine, importModule } from './embedded.js';
 import type { Figures } from './figures.js';
@@ -67,8 +68,11 @@ export interface Machine {
 /** Builds a machine from a component module (see MachineOptions). */
 export async function createMachine(options: MachineOptions): Promise<Machine> {
   const resolved = resolveOptions(options);
-  if (resolved.workers === 0) return EmbeddedMachine.start(resolved);
   await importModule(resolved.moduleUrl);
+  // The component module registers custom laws: the name is checked once
+  // it is imported, here, whether or not workers would ever apply it.
+  workerForceLaw(resolved.placement.workerForce);
+  if (resolved.workers === 0) return EmbeddedMachine.start(resolved);
   return ThreadedMachine.start(resolved, {
     workers: resolved.workers,
     spread: resolved.spread,

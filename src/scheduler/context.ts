@@ -96,9 +96,11 @@ export class Context {
   /**
    * Moves this component to `worker` at the next migration check, with
    * its state and timers; it gets `Migrated { from, to }` when it is
-   * there. Its address stays valid throughout. Throws when it cannot
-   * move: pinned, holding names, watches or subscriptions, or with fields
-   * a structured clone would not copy faithfully.
+   * there, and starts near it in space. Its address stays valid
+   * throughout, and its names, watches and subscriptions go with it.
+   * Throws when it cannot move: pinned, subscribed with an event filter
+   * (a function), or with fields a structured clone would not copy
+   * faithfully.
    */
   migrate(worker: number): void {
     const s = this.scheduler;

@@ -6,6 +6,7 @@
  */
 import type { Address } from '../address.js';
 import type { Component } from '../component.js';
+import type { ServiceRecords } from './services.js';
 import type { Position } from './space.js';
 import type { LineageRecord } from './strict.js';
 
@@ -34,6 +35,8 @@ export interface Emigrant {
   /** Strict mode: its place in the spawn tree and its counters. */
   readonly lineage: LineageRecord | undefined;
   readonly timers: readonly TimerRecord[];
+  /** Its names, watches and subscriptions, either side. */
+  readonly services: ServiceRecords;
   /** Whether it asked to move (it is told with Migrated when it lands). */
   readonly asked: boolean;
 }

@@ -31,11 +31,6 @@ export class EventHub {
     return this.byToken.size;
   }
 
-  /** Whether `source` has subscribers here. */
-  hasSource(source: Address): boolean {
-    return this.bySource.has(source);
-  }
-
   add(subscription: Subscription): void {
     const list = this.bySource.get(subscription.source);
     if (list === undefined)

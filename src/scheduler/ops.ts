@@ -54,4 +54,8 @@ export type Op =
     }
   | { readonly op: 'unsubscribe'; readonly token: number }
   /** The source is gone: the subscriber side forgets these tokens. */
-  | { readonly op: 'ended'; readonly tokens: readonly number[] };
+  | {
+      readonly op: 'ended';
+      readonly subscriber: Address;
+      readonly tokens: readonly number[];
+    };

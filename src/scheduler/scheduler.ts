@@ -3,11 +3,12 @@
  * and the dispatch loop (the Dispatcher), plus the verbs components use
  * through their context and the calls the machine makes from outside.
  */
-import { type Address, NOBODY } from '../address.js';
+import { type Address, formatAddress, NOBODY } from '../address.js';
 import {
   type Component,
   checkComponent,
   componentName,
+  copyState,
   decodeState,
   encodeState,
 } from '../component.js';
@@ -286,14 +287,19 @@ export class Scheduler extends Dispatcher {
     else this.moveAsked.set(self, worker);
   }
 
+  /** A component that dies with a move asked is not moved. */
+  protected override remove(address: Address): void {
+    this.moveAsked.delete(address);
+    super.remove(address);
+  }
+
   /** Why `address` must stay where it is, or undefined if it may move. */
   staysBecause(address: Address): string | undefined {
     const component = this.table.get(address);
     if (component === undefined) return 'it is not here';
     if (this.pinned.has(address)) return 'it is pinned';
-    if (this.services.involves(address)) {
-      return 'it holds names, watches or event subscriptions';
-    }
+    const why = this.services.staysBecause(address);
+    if (why !== undefined) return why;
     if (!travelsWell(component)) {
       return (
         'its fields hold objects that a structured clone would not copy ' +
@@ -313,7 +319,7 @@ export class Scheduler extends Dispatcher {
     return (
       address !== this.current &&
       !this.pinned.has(address) &&
-      !this.services.involves(address)
+      this.services.staysBecause(address) === undefined
     );
   }
 
@@ -324,7 +330,8 @@ export class Scheduler extends Dispatcher {
    */
   emigrate(address: Address): Emigrant {
     const component = this.table.get(address)!;
-    const state = encodeState(component);
+    // An encode() that throws fails the run with a coded error naming it.
+    const state = copyState(component, formatAddress(address));
     const position = this.space.position(address)!;
     const lineage = this.order?.lineageOf(address);
     const timers: TimerRecord[] = [];
@@ -345,6 +352,7 @@ export class Scheduler extends Dispatcher {
       });
     }
     const asked = this.moveAsked.delete(address);
+    const services = this.services.emigrate(address);
     this.table.delete(address);
     this.order?.leave(address);
     return {
@@ -355,6 +363,7 @@ export class Scheduler extends Dispatcher {
       position,
       lineage,
       timers,
+      services,
       asked,
     };
   }
@@ -365,6 +374,7 @@ export class Scheduler extends Dispatcher {
     this.table.set(address, decodeState(e.component, e.state));
     this.space.setPosition(address, e.position);
     if (e.lineage !== undefined) this.order?.arrive(address, e.lineage);
+    this.services.immigrate(address, e.services);
     for (const t of e.timers) {
       const type = messageTypes.get(t.type)!;
       const envelope = new Envelope(
@@ -382,30 +392,39 @@ export class Scheduler extends Dispatcher {
       if (t.token !== 0) this.pending.set(t.token, timer);
     }
     if (e.asked) {
+      // It chose this worker: it starts near it, as if spawned here, or
+      // placement would take it back to where its position still is.
+      this.space.place(address, NOBODY);
       const body = { from: e.from, to: this.here };
       this.post(this.system(address, Migrated, body));
     }
   }
 
+  /** The messages queued for each of `targets`, in queue order. */
+  queuedFor(targets: ReadonlyMap<Address, unknown>): Map<Address, Envelope[]> {
+    const found = new Map<Address, Envelope[]>();
+    this.queue.forEach((envelope) => {
+      if (!targets.has(envelope.target)) return;
+      const list = found.get(envelope.target);
+      if (list === undefined) found.set(envelope.target, [envelope]);
+      else list.push(envelope);
+    });
+    return found;
+  }
+
   /**
-   * Removes from the queue, in queue order, every message for a component
-   * in `leaving`, keeping the count of the step in progress right.
+   * Removes from the queue every message for a component in `leaving`
+   * (see `queuedFor`), keeping the count of the step in progress right.
    */
-  takeQueued(leaving: ReadonlySet<Address>): Envelope[] {
+  takeQueued(leaving: ReadonlyMap<Address, unknown>): void {
     const all = this.queue.takeAll();
-    const taken: Envelope[] = [];
     let takenOfStep = 0;
     for (let i = 0; i < all.length; i++) {
       const envelope = all[i]!;
-      if (leaving.has(envelope.target)) {
-        taken.push(envelope);
-        if (i < this.stepLeft) takenOfStep++;
-      } else {
-        this.queue.push(envelope);
-      }
+      if (!leaving.has(envelope.target)) this.queue.push(envelope);
+      else if (i < this.stepLeft) takenOfStep++;
     }
     this.stepLeft -= takenOfStep;
-    return taken;
   }
 
   /** Totals of the things that live in this scheduler right now. */

@@ -35,6 +35,33 @@ export interface ServiceHost {
   ): void;
 }
 
+/**
+ * A component's service records as they travel with it to another worker
+ * (see Scheduler.emigrate): plain data. The name registry stays on its
+ * worker, where names are bound to addresses, which do not change; only
+ * whether the component holds names travels.
+ */
+export interface ServiceRecords {
+  readonly named: boolean;
+  /** Who watches it. */
+  readonly watchers: readonly Address[];
+  /** What it watches. */
+  readonly watching: readonly Address[];
+  /** The subscriptions made to it as an event source. */
+  readonly subscribers: readonly {
+    readonly token: number;
+    readonly subscriber: Address;
+    /** The event type's id. */
+    readonly type: number;
+    readonly topic: string | undefined;
+  }[];
+  /** Its own subscriptions (never with a filter: see staysBecause). */
+  readonly subscriptions: readonly {
+    readonly token: number;
+    readonly source: Address;
+  }[];
+}
+
 /** The subscriber side of a subscription. */
 interface Subscribed {
   readonly subscriber: Address;
@@ -225,28 +252,85 @@ export class Services {
   private ended(subscriber: Address, tokens: readonly number[]): void {
     const there = this.host.workerOf(subscriber);
     if (there !== this.host.here) {
-      this.host.call(there, { op: 'ended', tokens });
+      this.host.call(there, { op: 'ended', subscriber, tokens });
     } else {
       for (const token of tokens) this.forgetSubscribed(token);
     }
   }
 
+  // ---- moving ------------------------------------------------------------
+
   /**
-   * Whether `address` (a local component) appears in any service record
-   * here: a name, a watch either way, a subscription or subscribers. Such
-   * a component stays on its worker: the records, and the filters that
-   * are functions, do not travel.
+   * Why `address`'s records cannot go with it to another worker, or
+   * undefined: a filter is a function, and functions do not travel.
    */
-  involves(address: Address): boolean {
-    return (
-      (this.registryHere
-        ? this.names.holds(address)
-        : this.namedElsewhere.has(address)) ||
-      this.watchers.has(address) ||
-      this.watching.has(address) ||
-      this.dispatchers.hasSource(address) ||
-      this.subscriptionsOf.has(address)
-    );
+  staysBecause(address: Address): string | undefined {
+    for (const token of this.subscriptionsOf.get(address)) {
+      if (this.subscribed.get(token)?.filter !== undefined) {
+        return (
+          'it subscribed with an event filter, a function that cannot ' +
+          'travel (filter where it runs instead, or use a topic)'
+        );
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes the records of `address` (a local component leaving in a
+   * migration round) out of this worker, for `immigrate` on its new one.
+   * The service operations that name it and were sent before the round
+   * have all been read here by now (the round's first step reads every
+   * frame in flight), and those sent after it go to its new worker.
+   */
+  emigrate(address: Address): ServiceRecords {
+    const named = this.registryHere
+      ? this.names.holds(address)
+      : this.namedElsewhere.delete(address);
+    const subscriptions = this.subscriptionsOf.take(address).map((token) => {
+      const { source } = this.subscribed.get(token)!;
+      this.subscribed.delete(token);
+      return { token, source };
+    });
+    const subscribers = this.dispatchers
+      .removeSource(address)
+      .map(({ token, subscriber, type, topic }) => ({
+        token,
+        subscriber,
+        type: type.id,
+        topic,
+      }));
+    return {
+      named,
+      watchers: [...this.watchers.take(address)],
+      watching: [...this.watching.take(address)],
+      subscribers,
+      subscriptions,
+    };
+  }
+
+  /** Installs the records of a component that moved here. */
+  immigrate(address: Address, records: ServiceRecords): void {
+    if (records.named && !this.registryHere) this.namedElsewhere.add(address);
+    for (const watcher of records.watchers) this.watchers.add(address, watcher);
+    for (const target of records.watching) this.watching.add(address, target);
+    for (const { token, subscriber, type, topic } of records.subscribers) {
+      this.dispatchers.add({
+        token,
+        source: address,
+        subscriber,
+        type: messageTypes.get(type)!,
+        topic,
+      });
+    }
+    for (const { token, source } of records.subscriptions) {
+      this.subscribed.set(token, {
+        subscriber: address,
+        source,
+        filter: void 0,
+      });
+      this.subscriptionsOf.add(address, token);
+    }
   }
 
   // ---- death -------------------------------------------------------------
@@ -319,9 +403,17 @@ export class Services {
       case 'unsubscribe':
         this.dispatchers.remove(op.token);
         return;
-      case 'ended':
-        for (const token of op.tokens) this.forgetSubscribed(token);
+      case 'ended': {
+        // Sent when its source was found gone while the frames of a
+        // migration round were read, by the directory of before the
+        // round: its subscriber may have moved on since. Follow it.
+        const there = this.host.isAlive(op.subscriber)
+          ? this.host.here
+          : this.host.workerOf(op.subscriber);
+        if (there !== this.host.here) this.host.call(there, op);
+        else for (const token of op.tokens) this.forgetSubscribed(token);
         return;
+      }
     }
   }
 }

@@ -34,6 +34,11 @@ export class MultiMap<K, V> {
     return this.lists.has(key);
   }
 
+  /** The values of `key`, in insertion order; do not modify. */
+  get(key: K): readonly V[] {
+    return this.lists.get(key) ?? [];
+  }
+
   /** Removes and returns every value of `key`. */
   take(key: K): readonly V[] {
     const list = this.lists.get(key);

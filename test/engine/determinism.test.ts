@@ -1,6 +1,12 @@
-import { type Address, createMachine, type Machine } from 'circo';
+import {
+  type Address,
+  createMachine,
+  type Machine,
+  type PlacementOptions,
+  Terminate,
+} from 'circo';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Setup } from '#fixtures/sim.js';
+import { Setup, Value } from '#fixtures/sim.js';
 import { fixture, testSeed } from '../helpers/machine.js';
 
 const SEED = testSeed();
@@ -16,6 +22,8 @@ interface NodeState {
 
 describe(`the strict mode (seed ${SEED})`, () => {
   let machine: Machine | undefined;
+  /** Components moved in the last simulation. */
+  let migrations = 0;
   afterEach(async () => {
     await machine?.stop();
     machine = undefined;
@@ -25,6 +33,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
   async function simulate(
     workers: number,
     reverseInbox = false,
+    placement?: PlacementOptions,
   ): Promise<NodeState[]> {
     machine = await createMachine({
       module: fixture('sim'),
@@ -34,6 +43,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
       spread: 'scatter',
       seed: SEED,
       debug: { reverseInbox },
+      ...(placement === undefined ? {} : { placement }),
     });
     await machine.send(machine.root, Setup, {
       workers,
@@ -43,6 +53,7 @@ describe(`the strict mode (seed ${SEED})`, () => {
     });
     const figures = await machine.steps(STEPS);
     expect(figures.step).toBe(STEPS);
+    migrations = figures.migrations;
     const { nodes } = (await machine.state(machine.root)) as {
       nodes: Address[];
     };
@@ -66,6 +77,22 @@ describe(`the strict mode (seed ${SEED})`, () => {
     for (const workers of [1, 2, 4]) {
       const threaded = await simulate(workers);
       expect(threaded, `${workers} workers, seed ${SEED}`).toEqual(embedded);
+    }
+  });
+
+  it('gives the same hashes with placement off or moving components every round', async () => {
+    const embedded = await simulate(0);
+    for (const workers of [1, 2, 4]) {
+      const where = `${workers} workers, seed ${SEED}`;
+      const still = await simulate(workers, false, { enabled: false });
+      expect(migrations, where).toBe(0);
+      expect(still, where).toEqual(embedded);
+      // Checks at every round that move whatever is nearer another
+      // worker at all, pushed hard off loaded workers.
+      const restless = { every: 1, tolerance: 0, strength: 50 };
+      const moving = await simulate(workers, false, restless);
+      if (workers > 1) expect(migrations, where).toBeGreaterThan(NODES);
+      expect(moving, where).toEqual(embedded);
     }
   });
 
@@ -102,5 +129,62 @@ describe('strict-only verbs in the loose mode', () => {
     } finally {
       await machine.stop();
     }
+  });
+});
+
+describe('the strict mode on worker threads, like on one thread', () => {
+  let machine: Machine | undefined;
+  afterEach(async () => {
+    await machine?.stop();
+    machine = undefined;
+  });
+
+  for (const workers of [0, 2]) {
+    it(`counts a message to a dead component as a dead letter (${workers} workers)`, async () => {
+      machine = await createMachine({
+        module: fixture('sim'),
+        component: 'Sim',
+        workers,
+        steps: 'strict',
+      });
+      await machine.send(machine.root, Terminate, {});
+      const died = await machine.run();
+      expect(died.died).toBe(1);
+      await machine.send(machine.root, Terminate, {});
+      // A few steps at most: a letter that is never counted would keep a
+      // run going for ever.
+      const figures = await machine.steps(10);
+      expect(figures.deadLetters).toBe(1);
+      expect(figures.deadLettersByType).toEqual({ 'circo.Terminate': 1 });
+      expect(figures.step).toBe(died.step + 1);
+    });
+  }
+
+  it("handles the outside's messages sent before a run in its first step", async () => {
+    /** What node 1 has received after each of 60 one-step runs. */
+    async function counts(workers: number): Promise<number[]> {
+      machine = await createMachine({
+        module: fixture('sim'),
+        component: 'Sim',
+        workers,
+        steps: 'strict',
+      });
+      const m = machine;
+      await m.send(m.root, Setup, { workers, nodes: 4, degree: 2, seed: 1 });
+      await m.steps(2);
+      const { nodes } = (await m.state(m.root)) as { nodes: Address[] };
+      const seen: number[] = [];
+      // A parked worker may or may not have read the message when the
+      // run begins; many tries make a late one show.
+      for (let i = 1; i <= 60; i++) {
+        await m.send(nodes[1]!, Value, { v: i });
+        await m.steps(1);
+        seen.push(((await m.state(nodes[1]!)) as NodeState).received);
+      }
+      await m.stop();
+      machine = undefined;
+      return seen;
+    }
+    expect(await counts(2)).toEqual(await counts(0));
   });
 });
