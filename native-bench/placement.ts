@@ -105,10 +105,12 @@ export function summarize(samples: readonly Sample[], seconds: number) {
     }
   }
   const last = samples.at(-1)?.record;
-  if (last !== undefined && settled === last.round - origin) settled = -1;
   const start = window(head(samples, FIRST_SHARE));
   const end = tail(samples, FINAL_SHARE);
   const final = window(end);
+  // Not settled unless the final share is under the goal too: the last
+  // records (a workload's report to its driver) may not be telling.
+  if (final.cross >= CROSS_GOAL) settled = -1;
   // The final window began when the record before it was read.
   const before = samples[samples.length - end.length - 1];
   const endSeconds = seconds - (before?.at ?? 0);
@@ -138,4 +140,141 @@ export function summarize(samples: readonly Sample[], seconds: number) {
 export function crossAt(series: PlacementSeries, round: number): number {
   const i = series.round.findIndex((r) => r >= round);
   return i < 0 ? Number.NaN : series.crossShare[i]!;
+}
+
+/** The rows of one run the placement section reads. */
+interface PlacementRow {
+  readonly id: string;
+  readonly name: string;
+  readonly mode: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly rate: number;
+  readonly cpuWall: number;
+  readonly extra?: Readonly<Record<string, number>>;
+  readonly series?: PlacementSeries;
+  readonly error?: string;
+}
+
+/** Rounds at which the section shows the cross share. */
+const SHOWN_ROUNDS = [0, 10, 25, 50, 100, 200, 400];
+/** The busiest worker may carry this much over the mean. */
+const BALANCE_GOAL = 1.2;
+/** The optimization may cost this share where placement is ideal. */
+const COST_GOAL = 0.1;
+
+const pct = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? '' : `${(100 * x).toFixed(1)} %`;
+
+/**
+ * The Markdown section on placement: per workload and worker count, off
+ * versus on; the cross share by round; what the optimization costs where
+ * it has nothing to win; and the placement targets.
+ */
+export function placementSection(rows: readonly PlacementRow[]): string[] {
+  const compared = ['list', 'grid', 'treeview'];
+  const ok = rows.filter((r) => !r.error && r.extra !== undefined);
+  const pairs = ok.filter((r) => compared.includes(r.name));
+  const cost = ok.find((r) => r.name === 'pairs');
+  if (pairs.length === 0 && cost === undefined) return [];
+  const out: string[] = ['', '## Placement (infoton optimization)', ''];
+  out.push(
+    'Off and on are separate fresh machines in this run; shares are of ' +
+      'messages sent, over the whole measured part (first 5 % of the ' +
+      'messages, last 25 %). Rounds count barrier rounds from the start ' +
+      'of the measured part (a migration round is one); "rounds to ' +
+      '< 10 %" is the round after which every record stays under 10 %.',
+    '',
+  );
+  out.push(
+    '| workload | mode | cross off | cross on: first -> final | ' +
+      'rounds to < 10 % | busiest/mean on (final) | migrations | ' +
+      'msg/s off | msg/s on | on/off | cpu/wall off, on |',
+  );
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const verdicts: string[] = [];
+  const judged: { goal: string; met: boolean; measured: string }[] = [];
+  for (const name of compared) {
+    for (const on of pairs.filter((r) => r.name === name)) {
+      if (on.params.optimize !== 1) continue;
+      const off = pairs.find(
+        (r) => r.name === name && r.mode === on.mode && r.params.optimize === 0,
+      );
+      const e = on.extra!;
+      const ratio = off === undefined ? undefined : on.rate / off.rate;
+      const settled = e.roundsToGoal! < 0 ? 'never' : `${e.roundsToGoal}`;
+      out.push(
+        `| ${name} | ${on.mode} | ${pct(off?.extra?.crossFinal)} | ` +
+          `${pct(e.crossFirst)} -> ${pct(e.crossFinal)} | ${settled} of ` +
+          `${e.rounds} | ${e.busiestFinal!.toFixed(2)} | ${e.migrations} | ` +
+          `${off === undefined ? '' : (off.rate / 1e6).toFixed(2)} M | ` +
+          `${(on.rate / 1e6).toFixed(2)} M | ` +
+          `${ratio === undefined ? '' : ratio.toFixed(2)} | ` +
+          `${off?.cpuWall.toFixed(2) ?? ''}, ${on.cpuWall.toFixed(2)} |`,
+      );
+      if (name === 'treeview') continue;
+      const where = `${name} ${on.mode}`;
+      judged.push({
+        goal: `${where}: cross share under 10 %`,
+        met: e.crossFinal! < CROSS_GOAL,
+        measured: `${pct(e.crossFinal)} (${settled} rounds)`,
+      });
+      judged.push({
+        goal: `${where}: busiest at most ${BALANCE_GOAL} x mean`,
+        met: e.busiestFinal! <= BALANCE_GOAL,
+        measured: e.busiestFinal!.toFixed(2),
+      });
+      if (ratio !== undefined) {
+        judged.push({
+          goal: `${where}: on beats off`,
+          met: ratio > 1,
+          measured: `on/off ${ratio.toFixed(2)}`,
+        });
+      }
+    }
+  }
+  const series = pairs.filter((r) => r.params.optimize === 1 && r.series);
+  if (series.length > 0) {
+    out.push('', 'Cross share by round, optimization on:', '');
+    out.push(
+      `| workload | mode | ${SHOWN_ROUNDS.map((r) => `r${r}`).join(' | ')} ` +
+        '| last |',
+    );
+    out.push(`|---|---|${SHOWN_ROUNDS.map(() => '---:').join('|')}|---:|`);
+    for (const row of series) {
+      const s = row.series!;
+      const cells = SHOWN_ROUNDS.map((r) => pct(crossAt(s, r)));
+      const last = s.crossShare.length - 2; // before the final report
+      out.push(
+        `| ${row.name} | ${row.mode} | ${cells.join(' | ')} | ` +
+          `${pct(s.crossShare[Math.max(0, last)])} |`,
+      );
+    }
+  }
+  if (cost !== undefined) {
+    const e = cost.extra!;
+    out.push(
+      '',
+      `Cost where placement is already ideal (pairs, ${cost.mode}, ` +
+        `off and on interleaved ${cost.params.reps} times): on/off ` +
+        `${e.onOverOff!.toFixed(2)} (spread ${e.ratioMin!.toFixed(2)} to ` +
+        `${e.ratioMax!.toFixed(2)}); off ${(e.offRate! / 1e6).toFixed(2)} ` +
+        `M msg/s, on ${(e.onRate! / 1e6).toFixed(2)} M msg/s; cpu/wall ` +
+        `off ${e.offCpuWall!.toFixed(2)}, on ${cost.cpuWall.toFixed(2)}.`,
+    );
+    judged.push({
+      goal: `pairs ${cost.mode}: optimization costs under 10 %`,
+      met: e.onOverOff! > 1 - COST_GOAL,
+      measured: `on/off ${e.onOverOff!.toFixed(2)}`,
+    });
+  }
+  for (const j of judged) {
+    verdicts.push(
+      `| ${j.goal} | ${j.measured} | ${j.met ? 'met' : 'MISSED'} |`,
+    );
+  }
+  if (verdicts.length > 0) {
+    out.push('', '| placement target | measured | met |', '|---|---|---|');
+    out.push(...verdicts);
+  }
+  return out;
 }
