@@ -47,7 +47,6 @@ const VALUES = 1000;
 
 export class ListDriver extends Component {
   head: Address = NOBODY;
-  nodes: Address[] = [];
   expected = 0;
   linking = 0;
   request: Message | undefined = undefined;
@@ -96,7 +95,6 @@ export class ListDriver extends Component {
         values.push(Math.floor(random() * VALUES));
       }
       this.head = nodes[0]!;
-      this.nodes = nodes;
       this.expected = values.reduce((a, b) => a + b, 0);
       this.linking = length;
       for (let i = 0; i < length; i++) {
