@@ -23,6 +23,7 @@ export interface PlacementSeries {
   readonly migrations: readonly number[];
   readonly busiest: readonly number[];
   readonly delivered: readonly number[];
+  readonly sent: readonly number[];
 }
 
 /** Cross share that counts as local enough (the target: under 10 %). */
@@ -97,9 +98,12 @@ function head(samples: readonly Sample[], share: number): Sample[] {
 export function summarize(samples: readonly Sample[], seconds: number) {
   const first = samples[0]?.record;
   const origin = first === undefined ? 0 : first.round - first.rounds;
-  // The first round from which every telling record stays under the goal.
+  // The first round from which every telling record stays under the
+  // goal. The last record is left out: it holds the workload's final
+  // report to its driver (every grid cell's value, say), which tells
+  // nothing about placement.
   let settled = samples.length === 0 ? -1 : 0;
-  for (const { record } of samples) {
+  for (const { record } of samples.slice(0, -1)) {
     if (record.sent >= MIN_SENT && record.crossShare >= CROSS_GOAL) {
       settled = record.round - origin;
     }
@@ -132,13 +136,19 @@ export function summarize(samples: readonly Sample[], seconds: number) {
     migrations: samples.map((s) => s.record.migrations),
     busiest: samples.map((s) => Number(s.record.busiest.toFixed(3))),
     delivered: samples.map((s) => s.record.delivered),
+    sent: samples.map((s) => s.record.sent),
   };
   return { extra, series };
 }
 
-/** The cross share at `round`: of the record that covers it. */
+/**
+ * The cross share at `round`: of the first record from there on that
+ * carried enough messages to tell (a migration round carries none).
+ */
 export function crossAt(series: PlacementSeries, round: number): number {
-  const i = series.round.findIndex((r) => r >= round);
+  const i = series.round.findIndex(
+    (r, k) => r >= round && series.sent[k]! >= MIN_SENT,
+  );
   return i < 0 ? Number.NaN : series.crossShare[i]!;
 }
 
@@ -182,7 +192,9 @@ export function placementSection(rows: readonly PlacementRow[]): string[] {
       'messages sent, over the whole measured part (first 5 % of the ' +
       'messages, last 25 %). Rounds count barrier rounds from the start ' +
       'of the measured part (a migration round is one); "rounds to ' +
-      '< 10 %" is the round after which every record stays under 10 %.',
+      '< 10 %" is the round after which every record of 100 messages or ' +
+      "more stays under 10 %, the last (the workload's final report to " +
+      'its driver) left out. Quick sizes are too small to converge.',
     '',
   );
   out.push(
@@ -243,10 +255,14 @@ export function placementSection(rows: readonly PlacementRow[]): string[] {
     for (const row of series) {
       const s = row.series!;
       const cells = SHOWN_ROUNDS.map((r) => pct(crossAt(s, r)));
-      const last = s.crossShare.length - 2; // before the final report
+      // The last telling record before the final report.
+      const told = s.round
+        .slice(0, -1)
+        .filter((_, k) => s.sent[k]! >= MIN_SENT);
+      const last = told.length === 0 ? Number.NaN : told.at(-1)!;
       out.push(
         `| ${row.name} | ${row.mode} | ${cells.join(' | ')} | ` +
-          `${pct(s.crossShare[Math.max(0, last)])} |`,
+          `${pct(crossAt(s, last))} |`,
       );
     }
   }
