@@ -125,7 +125,7 @@ export const grid: Workload = {
   sizes: {
     tiny: { side: 8, generations: 10, optimize: 1, seed: 1 },
     quick: { side: 100, generations: 60, optimize: 1, seed: 1 },
-    full: { side: 100, generations: 300, optimize: 1, seed: 1 },
+    full: { side: 100, generations: 600, optimize: 1, seed: 1 },
   },
   placement: 'cells dealt to workers at random (seeded)',
   modes: STRICT2_4,
