@@ -91,6 +91,30 @@ function head(samples: readonly Sample[], share: number): Sample[] {
   return samples.slice(0, i);
 }
 
+/** Telling records a window of the rounds-to-goal holds. */
+const SETTLE_WINDOW = 10;
+
+/**
+ * The round (from `origin`) after which the cross share, over every
+ * window of SETTLE_WINDOW consecutive telling records, stays under the
+ * goal; -1 if the last window does not. Windows, not single records: a
+ * workload's final report to its driver (every grid cell's value, say)
+ * is one record of many crossings that says nothing about placement.
+ */
+function settledRound(samples: readonly Sample[], origin: number): number {
+  const told = samples.filter((s) => s.record.sent >= MIN_SENT);
+  if (told.length === 0) return -1;
+  const size = Math.min(SETTLE_WINDOW, told.length);
+  let settled = 0;
+  for (let end = size; end <= told.length; end++) {
+    if (window(told.slice(end - size, end)).cross >= CROSS_GOAL) {
+      if (end === told.length) return -1;
+      settled = told[end - 1]!.record.round - origin;
+    }
+  }
+  return settled;
+}
+
 /**
  * What the records of a measured run come to: figures for the row's
  * extras (numbers only) and the series for the JSON file.
@@ -98,23 +122,11 @@ function head(samples: readonly Sample[], share: number): Sample[] {
 export function summarize(samples: readonly Sample[], seconds: number) {
   const first = samples[0]?.record;
   const origin = first === undefined ? 0 : first.round - first.rounds;
-  // The first round from which every telling record stays under the
-  // goal. The last record is left out: it holds the workload's final
-  // report to its driver (every grid cell's value, say), which tells
-  // nothing about placement.
-  let settled = samples.length === 0 ? -1 : 0;
-  for (const { record } of samples.slice(0, -1)) {
-    if (record.sent >= MIN_SENT && record.crossShare >= CROSS_GOAL) {
-      settled = record.round - origin;
-    }
-  }
+  const settled = settledRound(samples, origin);
   const last = samples.at(-1)?.record;
   const start = window(head(samples, FIRST_SHARE));
   const end = tail(samples, FINAL_SHARE);
   const final = window(end);
-  // Not settled unless the final share is under the goal too: the last
-  // records (a workload's report to its driver) may not be telling.
-  if (final.cross >= CROSS_GOAL) settled = -1;
   // The final window began when the record before it was read.
   const before = samples[samples.length - end.length - 1];
   const endSeconds = seconds - (before?.at ?? 0);
@@ -122,7 +134,7 @@ export function summarize(samples: readonly Sample[], seconds: number) {
     crossFirst: start.cross,
     crossFinal: final.cross,
     /** -1: the share never settled under the goal. */
-    roundsToGoal: settled,
+    roundsToGoal: final.cross < CROSS_GOAL ? settled : -1,
     rounds: last === undefined ? 0 : last.round - origin,
     busiestFinal: final.busiest,
     busiestAll: window(samples).busiest,
@@ -192,9 +204,9 @@ export function placementSection(rows: readonly PlacementRow[]): string[] {
       'messages sent, over the whole measured part (first 5 % of the ' +
       'messages, last 25 %). Rounds count barrier rounds from the start ' +
       'of the measured part (a migration round is one); "rounds to ' +
-      '< 10 %" is the round after which every record of 100 messages or ' +
-      "more stays under 10 %, the last (the workload's final report to " +
-      'its driver) left out. Quick sizes are too small to converge.',
+      '< 10 %" is the round after which the share over any 10 ' +
+      'consecutive records (of 100 messages or more) stays under 10 %. ' +
+      'Quick sizes are too small to converge.',
     '',
   );
   out.push(

@@ -108,10 +108,11 @@ export abstract class MigratingPeer extends WorkerPeer {
   protected prepareMoves(round: number): void {
     const p = this.config.placement;
     const check = p.enabled && round % p.every === 0;
-    this.leaving =
-      check || this.scheduler.moveAsked.size > 0
-        ? this.choose(check)
-        : new Map();
+    if (check || this.scheduler.moveAsked.size > 0) {
+      this.leaving = this.choose(check);
+    } else {
+      this.leaving.clear();
+    }
     this.barrier.setSum(Sum.MovesAsked, this.leaving.size);
   }
 

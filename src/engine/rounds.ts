@@ -25,7 +25,11 @@ export const Sum = {
   Limbo: 6,
   SpawnOpsSent: 7,
   SpawnOpsReceived: 8,
-  /** Components that asked to migrate (ctx.migrate) and have not yet. */
+  /**
+   * Components chosen to move in a migration round right after this one
+   * (those that asked with ctx.migrate, and at a check those placement
+   * moves); none: no migration round.
+   */
   MovesAsked: 9,
 } as const;
 
