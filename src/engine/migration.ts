@@ -113,7 +113,7 @@ export abstract class MigratingPeer extends WorkerPeer {
     } else {
       this.leaving.clear();
     }
-    this.barrier.setSum(Sum.MovesAsked, this.leaving.size);
+    this.barrier.setSum(Sum.MovesChosen, this.leaving.size);
   }
 
   /**
@@ -121,7 +121,7 @@ export abstract class MigratingPeer extends WorkerPeer {
    * round: the same answer in every worker, from the round's own sums.
    */
   protected migrationDue(_round: number): boolean {
-    return this.barrier.sum(Sum.MovesAsked) > 0;
+    return this.barrier.sum(Sum.MovesChosen) > 0;
   }
 
   /**
@@ -174,6 +174,7 @@ export abstract class MigratingPeer extends WorkerPeer {
       b.setPerParty(FIRST_FRAMES_COLUMN + w, this.outbound[w]?.frames ?? 0);
     }
     b.setSum(Sum.MovesAsked, 0);
+    b.setSum(Sum.MovesChosen, 0);
     this.arriveWriting();
     this.readStep();
   }

@@ -347,6 +347,7 @@ export class WorkerRuntime extends MigratingPeer {
     b.setSum(Sum.Limbo, this.limbo.size);
     b.setSum(Sum.SpawnOpsSent, this.spawnOpsSent);
     b.setSum(Sum.SpawnOpsReceived, this.spawnOpsReceived);
+    b.setSum(Sum.MovesAsked, s.moveAsked.size);
     this.prepareMoves(b.round + 1);
     const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
