@@ -46,6 +46,14 @@ import {
 const MOVE_SHARE = 0.25;
 /** A worker past this share of the mean load takes no components in. */
 const FULL_LOAD = 1.1;
+/**
+ * A check that moves nobody halves the next check's sample, down to this
+ * share of `sample`; one that moves anybody restores it. Where placement
+ * is already good the checks cost little (they run too rarely for the
+ * JIT to warm them: a few microseconds a component), and where it is
+ * changing they look at the full sample.
+ */
+const QUIET_SAMPLE_SHARE = 1 / 16;
 
 /** Room one move takes in a Moved frame, with the frame's overhead. */
 const BYTES_PER_MOVE = 48;
@@ -58,6 +66,8 @@ export abstract class MigratingPeer extends WorkerPeer {
   private readonly deliveredBefore: number[];
   /** Where the next sample starts (a serial; see ComponentTable.scan). */
   private cursor = 0;
+  /** Components the next check examines (see QUIET_SAMPLE_SHARE). */
+  private span: number;
   /** What `prepareMoves` chose to leave at the coming round, and where. */
   private leaving = new Map<Address, number>();
 
@@ -79,6 +89,7 @@ export abstract class MigratingPeer extends WorkerPeer {
     super(config);
     this.barrier = Barrier.attach(config.barrier, config.index);
     this.deliveredBefore = new Array<number>(config.workers).fill(0);
+    this.span = config.placement.sample;
   }
 
   /**
@@ -217,7 +228,7 @@ export abstract class MigratingPeer extends WorkerPeer {
     const mine = loads[this.index]!;
     const limit = Math.max(1, Math.floor(p.sample * MOVE_SHARE));
     let moving = 0;
-    this.cursor = s.scan(this.cursor, p.sample, (address) => {
+    this.cursor = s.scan(this.cursor, this.span, (address) => {
       if (moving >= limit || leaving.has(address) || !s.movable(address)) {
         return;
       }
@@ -227,6 +238,8 @@ export abstract class MigratingPeer extends WorkerPeer {
       leaving.set(address, target);
       moving++;
     });
+    const quiet = Math.max(1, Math.floor(p.sample * QUIET_SAMPLE_SHARE));
+    this.span = moving > 0 ? p.sample : Math.max(quiet, this.span >> 1);
     return leaving;
   }
 
