@@ -32,7 +32,10 @@ export interface PlacementOptions {
   readonly tolerance?: number;
   /** Barrier rounds between two migration checks; default 4. */
   readonly every?: number;
-  /** Components a worker examines at each check; default 2048. */
+  /**
+   * Components a worker examines at each check, default 2048; fewer
+   * after checks that moved nobody.
+   */
   readonly sample?: number;
 }
 

@@ -43,6 +43,9 @@ export function distance(
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+/** How far past its stop distance a pulled target still counts as there. */
+const AT_REST = 0.01;
+
 /**
  * Moves the triple at `pos[i]` toward (x, y, z) by `step` (away from it
  * when `step` is negative). A pull never goes past `stopAt` from the
@@ -66,7 +69,9 @@ export function moveToward(
   if (d === 0) return false; // no direction to move in
   let s = step;
   if (s > 0) {
-    if (d <= stopAt) return false;
+    // At rest: float32 coordinates land a pulled target a hair beyond
+    // `stopAt`, and the next pull would move it by that hair.
+    if (d <= stopAt + AT_REST) return false;
     if (s > d - stopAt) s = d - stopAt;
   }
   const f = s / d;

@@ -82,7 +82,12 @@ export class Space {
    * decrement per message when not sampled.
    */
   sample(energy: number): number {
-    if (--this.gap > 0) return 0;
+    // Small enough for the JIT to inline into every send; the draw is not.
+    return --this.gap > 0 ? 0 : this.draw(energy);
+  }
+
+  /** The sampled message's energy, and the gap to the next one. */
+  private draw(energy: number): number {
     let x = this.random;
     x ^= x << 13;
     x ^= x >>> 17;
