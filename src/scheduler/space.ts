@@ -21,8 +21,16 @@ import {
 import type { Infoton } from '../wire/frame.js';
 import type { ComponentTable } from './table.js';
 
-/** How far from its parent (or its worker) a spawned component starts. */
-const SPAWN_RADIUS = 10;
+/**
+ * How far from its parent (or its worker) a spawned component starts, in
+ * each coordinate: near a point, not on it, so that a push has a
+ * direction to push it in, but within the default target distance (5) of
+ * its parent (2 * sqrt(3) < 5), so that a parent and child that talk
+ * start at rest. At 10, the nodes of a large tree kept pulling each other
+ * into place through dozens of counts, and those pulls cost a tenth of
+ * the tree's rate.
+ */
+const SPAWN_RADIUS = 2;
 /**
  * One message in PULL_SAMPLE, on average, pulls its target, with
  * PULL_SAMPLE times its energy: the same drift in expectation, at a
