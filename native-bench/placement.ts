@@ -97,12 +97,13 @@ const SETTLE_WINDOW = 10;
 /**
  * The round (from `origin`) after which the cross share, over every
  * window of SETTLE_WINDOW consecutive telling records, stays under the
- * goal; -1 if the last window does not. Windows, not single records: a
- * workload's final report to its driver (every grid cell's value, say)
- * is one record of many crossings that says nothing about placement.
+ * goal; -1 if the last window does not. The last telling record is left
+ * out and windows are used, not single records: a workload's final
+ * report to its driver (every grid cell's value, say) is a record of
+ * many crossings that says nothing about placement.
  */
 function settledRound(samples: readonly Sample[], origin: number): number {
-  const told = samples.filter((s) => s.record.sent >= MIN_SENT);
+  const told = samples.filter((s) => s.record.sent >= MIN_SENT).slice(0, -1);
   if (told.length === 0) return -1;
   const size = Math.min(SETTLE_WINDOW, told.length);
   let settled = 0;
@@ -205,7 +206,8 @@ export function placementSection(rows: readonly PlacementRow[]): string[] {
       'messages, last 25 %). Rounds count barrier rounds from the start ' +
       'of the measured part (a migration round is one); "rounds to ' +
       '< 10 %" is the round after which the share over any 10 ' +
-      'consecutive records (of 100 messages or more) stays under 10 %. ' +
+      'consecutive records of 100 messages or more (the last, the ' +
+      "workload's final report, left out) stays under 10 %. " +
       'Quick sizes are too small to converge.',
     '',
   );
