@@ -116,7 +116,7 @@ export function markdown(report: RunReport): string {
         `${(s.circoSpeedup / s.bareSpeedup).toFixed(2)}.`,
     );
   }
-  out.push(...placementSection(report.rows));
+  out.push(...placementSection(report.rows, report.quick));
   out.push('', '## Targets', '');
   out.push('| target | measured | reference | ratio | goal | met |');
   out.push('|---|---|---|---:|---:|---|');
