@@ -9,6 +9,7 @@
  * the driver's thread must not define message types its workers lack.
  */
 import { createMachine, type Machine, type MessageType } from 'circo';
+import type { PlacementSeries } from './placement.js';
 
 export type Params = Record<string, number>;
 
@@ -44,6 +45,8 @@ export interface Measured {
   readonly startupSeconds: number;
   /** Other figures: delivered messages, bytes per component, ... */
   readonly extra?: Readonly<Record<string, number>>;
+  /** Placement workloads: their per-round records (see placement.ts). */
+  readonly series?: PlacementSeries;
 }
 
 export interface Sizes {

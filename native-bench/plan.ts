@@ -146,8 +146,60 @@ export function entries(quick: boolean): Entry[] {
       modes: LOOSE,
       baseline: same('plain-objects'),
     },
+    ...placementEntries(quick),
   ];
   return list;
+}
+
+/**
+ * Infoton optimization off and on. The quick run keeps to 2 workers and
+ * small sizes (a few seconds in all): enough to check results, not to see
+ * convergence.
+ */
+function placementEntries(quick: boolean): Entry[] {
+  const q = <T>(full: T, small: T) => (quick ? small : full);
+  const loose = q([2, 4], [2]).map((workers) => ({ workers, strict: false }));
+  const strict = loose.map((mode) => ({ ...mode, strict: true }));
+  const none = () => undefined;
+  // Off and on side by side for each mode, so that a noisy neighbour
+  // hurts both alike.
+  const twice = (id: string, workload: string, params: Params, modes: Mode[]) =>
+    modes.flatMap((mode) =>
+      [0, 1].map((optimize) => ({
+        id: `${id} ${optimize ? 'on' : 'off'}`,
+        workload,
+        params: { ...params, optimize },
+        modes: [mode],
+        baseline: none,
+      })),
+    );
+  return [
+    ...twice(
+      'list',
+      'list',
+      { length: 4_000, sums: q(5_000, 1_000), inFlight: 200, seed: 1 },
+      loose,
+    ),
+    ...twice(
+      'grid',
+      'grid',
+      { side: 100, generations: q(600, 15), seed: 1 },
+      strict,
+    ),
+    ...twice(
+      'treeview',
+      'treeview',
+      { levels: q(16, 11), censuses: q(40, 4) },
+      loose,
+    ),
+    {
+      id: 'pairs cost',
+      workload: 'pairs',
+      params: { pairs: 100, window: 4, trips: q(20_000, 3_000), reps: q(5, 1) },
+      modes: [{ workers: 2, strict: false }],
+      baseline: none,
+    },
+  ];
 }
 
 export function baselines(quick: boolean): BaselineSpec[] {

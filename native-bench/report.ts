@@ -1,5 +1,6 @@
 /** The run written out: a Markdown report and a hand-written SVG chart. */
 import { modeName } from './harness.js';
+import { placementSection } from './placement.js';
 import type { Row, RunReport } from './rows.js';
 import { checkTargets, rate, ratio } from './targets.js';
 
@@ -115,6 +116,7 @@ export function markdown(report: RunReport): string {
         `${(s.circoSpeedup / s.bareSpeedup).toFixed(2)}.`,
     );
   }
+  out.push(...placementSection(report.rows, report.quick));
   out.push('', '## Targets', '');
   out.push('| target | measured | reference | ratio | goal | met |');
   out.push('|---|---|---|---:|---:|---|');

@@ -1,5 +1,6 @@
 /** The records a run produces, as written to the JSON file. */
 import type { Params } from './harness.js';
+import type { PlacementSeries } from './placement.js';
 
 export interface Row {
   readonly kind: 'workload' | 'baseline';
@@ -17,6 +18,8 @@ export interface Row {
   readonly cpuWall: number;
   readonly startupSeconds?: number;
   readonly extra?: Readonly<Record<string, number>>;
+  /** Placement workloads: cross share, migrations, load by round. */
+  readonly series?: PlacementSeries;
   /** The baseline compared with, and rate / its rate. */
   readonly baseline?: string;
   readonly vsBaseline?: number;

@@ -19,3 +19,9 @@ export const deadLetterChannel = channel('circo:dead-letter');
  * threaded machine, at every barrier round while a run goes on.
  */
 export const figuresChannel = channel('circo:figures');
+
+/**
+ * Per-round records (RoundFigures): each round the machine reads, when
+ * someone subscribes; see Machine.onRound for one machine's rounds.
+ */
+export const roundChannel = channel('circo:round');

@@ -19,7 +19,12 @@ export {
   registerComponents,
 } from './component.js';
 export * from './errors.js';
-export type { Figures } from './machine/figures.js';
+export type {
+  Figures,
+  RoundFigures,
+  RoundWorkerFigures,
+  WorkerFigures,
+} from './machine/figures.js';
 export {
   type AskOptions,
   createMachine,

@@ -3,6 +3,7 @@ import type { Workload } from '../harness.js';
 import { fjCreation, fjThroughput } from './forkjoin.js';
 import { maxthroughput } from './maxthroughput.js';
 import { memory } from './memory.js';
+import { grid, list, pairs, treeview } from './placement.js';
 import { big, chameneos, counting, pingpong, threadring } from './savina.js';
 import { scaling } from './scaling.js';
 import { step } from './step.js';
@@ -21,6 +22,10 @@ export const WORKLOADS: readonly Workload[] = [
   step,
   scaling,
   memory,
+  list,
+  grid,
+  treeview,
+  pairs,
 ];
 
 export function workload(name: string): Workload {

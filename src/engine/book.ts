@@ -2,10 +2,16 @@
  * The coordinator's ledger of figures: each worker's columns as read from
  * the latest barrier round, with the final words of a worker that failed
  * in place of its column, and the dead letters by type each worker
- * reported when it parked.
+ * reported when it parked; and the record of the latest round read
+ * (differences of the cumulative columns since the round read before).
  */
 import type { BarrierCoordinator } from '../barrier/barrier.js';
-import type { Figures } from '../machine/figures.js';
+import {
+  type Figures,
+  type PartitionCounters,
+  type RoundFigures,
+  RoundLedger,
+} from '../machine/figures.js';
 import {
   FIGURE_SUMS,
   FIRST_FIGURE_COLUMN,
@@ -24,15 +30,21 @@ export class FigureBook {
   private readonly overflow: number[] = [];
   private now = 0;
   private step = 0;
+  private readonly rounds: RoundLedger;
 
   constructor(private readonly workers: number) {
+    this.rounds = new RoundLedger(workers);
     for (let w = 0; w < workers; w++) {
       this.columns.push(FIGURE_SUMS.map(() => 0));
     }
   }
 
-  /** Takes the columns of the round the barrier snapshot holds. */
-  readRound(barrier: BarrierCoordinator): void {
+  /**
+   * Takes the columns of the round the barrier snapshot holds; returns
+   * the record of the rounds since the previous read, or undefined when
+   * that round was read already.
+   */
+  readRound(barrier: BarrierCoordinator): RoundFigures | undefined {
     this.step = 0;
     for (let w = 0; w < this.workers; w++) {
       this.columns[w] = FIGURE_SUMS.map((_, i) =>
@@ -43,6 +55,18 @@ export class FigureBook {
       this.step = Math.max(this.step, barrier.perParty(w, PerWorker.Step));
     }
     this.now = barrier.min(Min.Clock);
+    const at = (column: number[], name: FigureName) =>
+      column[FIGURE_SUMS.indexOf(name)]!;
+    const counters = this.columns.map(
+      (column, w): PartitionCounters => ({
+        delivered: at(column, 'delivered'),
+        sent: at(column, 'sent'),
+        sentAcross: this.sentAcross[w]!,
+        migrations: at(column, 'migrations'),
+        forwards: at(column, 'forwards'),
+      }),
+    );
+    return this.rounds.record(barrier.snapshotRound, this.step, counters);
   }
 
   /** A failing worker's last figures replace its column from now on. */
@@ -82,6 +106,7 @@ export class FigureBook {
       step: this.step,
       deadLettersByType: byType,
       workers,
+      round: this.rounds.latest,
     };
   }
 }

@@ -20,7 +20,7 @@ import {
   RegistryMismatchError,
   WorkerExitError,
 } from '../errors.js';
-import type { Figures } from '../machine/figures.js';
+import { type Figures, RoundWatchers } from '../machine/figures.js';
 import type { ResolvedOptions } from '../machine/options.js';
 import { messageTypes } from '../message/message.js';
 import { createRingBuffer } from '../ring/ring.js';
@@ -70,6 +70,7 @@ export abstract class Coordinator {
   protected readonly waiters = new Map<number, Waiter<unknown>>();
   protected readonly hellos: Waiter<void>[] = [];
   protected readonly book: FigureBook;
+  protected readonly roundWatchers = new RoundWatchers();
   protected nextId = 1;
   protected epoch = 0;
   protected lock: Promise<unknown> = Promise.resolve();
@@ -250,13 +251,28 @@ export abstract class Coordinator {
   protected checkParked(): void {
     if (this.parkedWaiter === undefined) return;
     if (this.parkedWorkers < this.workers) return;
-    if (this.barrier.read(this.parkedRound)) {
-      this.book.readRound(this.barrier);
-      this.lastFigures = this.book.figures();
-    }
+    if (this.barrier.read(this.parkedRound) && !this.takeRound()) return;
     const waiter = this.parkedWaiter;
     this.parkedWaiter = undefined;
     waiter.resolve(undefined);
+  }
+
+  /**
+   * Takes the round the barrier snapshot holds into the figures and hands
+   * its record to the round watchers; false when a watcher threw (the
+   * machine then fails with its error).
+   */
+  protected takeRound(): boolean {
+    const record = this.book.readRound(this.barrier);
+    this.lastFigures = this.book.figures();
+    if (record === undefined) return true;
+    try {
+      this.roundWatchers.publish(record);
+      return true;
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
   }
 
   /** A failing worker's final figures replace its column. */

@@ -27,6 +27,12 @@ export const Sum = {
   SpawnOpsReceived: 8,
   /** Components that asked to migrate (ctx.migrate) and have not yet. */
   MovesAsked: 9,
+  /**
+   * Components chosen to move in a migration round right after this one
+   * (those that asked, and at a placement check those that drifted); with
+   * none anywhere, no migration round.
+   */
+  MovesChosen: 10,
 } as const;
 
 /**
@@ -58,8 +64,8 @@ export const FIGURE_SUMS = [
 export type FigureName = (typeof FIGURE_SUMS)[number];
 
 /** Strict mode: contributions to the step's reduction, then its limbs. */
-export const REDUCTION_COUNT = 10;
-export const FIRST_LIMB = 11;
+export const REDUCTION_COUNT = 11;
+export const FIRST_LIMB = 12;
 /** Sum columns: the loose mode needs no reduction limbs. */
 export const sumColumns = (strict: boolean) =>
   strict ? FIRST_LIMB + 2 * LIMBS : REDUCTION_COUNT;

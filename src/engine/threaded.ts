@@ -8,7 +8,7 @@ import { formatAddress, outsideAddress, SERIAL_LIMIT } from '../address.js';
 import { debug, figuresChannel } from '../diagnostics.js';
 import { InvalidArgumentError, NoSuchComponentError } from '../errors.js';
 import { checkTarget } from '../machine/embedded.js';
-import type { Figures } from '../machine/figures.js';
+import type { Figures, RoundFigures } from '../machine/figures.js';
 import type { AskOptions, Machine, Reply } from '../machine/machine.js';
 import type { ResolvedOptions } from '../machine/options.js';
 import {
@@ -127,9 +127,14 @@ export class ThreadedMachine extends Coordinator implements Machine {
       Atomics.store(this.control, RUN_STEPS, steps);
       Atomics.store(this.control, RUN_EPOCH, this.epoch);
       for (let w = 0; w < this.workers; w++) ring(this.control, bellOf(w));
-      // Rounds are watched only when someone needs them: a predicate, or a
-      // subscriber to the figures. Each watched round wakes this thread.
-      if (until !== NEVER || figuresChannel.hasSubscribers) {
+      // Rounds are watched only when someone needs them: a predicate, a
+      // round watcher, or a subscriber to the figures. Each watched round
+      // wakes this thread.
+      if (
+        until !== NEVER ||
+        figuresChannel.hasSubscribers ||
+        this.roundWatchers.watched
+      ) {
         void this.watchRounds(until, parked);
       }
       await parked;
@@ -159,9 +164,10 @@ export class ThreadedMachine extends Coordinator implements Machine {
     let round = this.barrier.latestRound();
     while (!done) {
       round = await this.barrier.nextRound(round);
+      // A round whose slot was reused is skipped: the next record read
+      // covers it.
       if (done || !this.barrier.read(round)) continue;
-      this.book.readRound(this.barrier);
-      this.lastFigures = this.book.figures();
+      if (!this.takeRound()) return;
       if (figuresChannel.hasSubscribers)
         figuresChannel.publish(this.lastFigures);
       if (until(this.lastFigures)) {
@@ -230,6 +236,10 @@ export class ThreadedMachine extends Coordinator implements Machine {
 
   async lookup(name: string): Promise<Address | undefined> {
     return this.request(0, Op.Lookup, { name });
+  }
+
+  onRound(listener: (round: RoundFigures) => void): () => void {
+    return this.roundWatchers.add(listener);
   }
 
   async figures(): Promise<Figures> {

@@ -355,6 +355,7 @@ export class WorkerRuntime extends MigratingPeer {
     // A worker at its step limit moves nobody more in this run, as it
     // handles nothing more (a move may wait for a message to be handled).
     b.setSum(Sum.MovesAsked, s.step < this.stepLimit ? s.moveAsked.size : 0);
+    this.prepareMoves(b.round + 1);
     const values = this.figureValues(this.figureScratch);
     for (let i = 0; i < values.length; i++) {
       b.setPerParty(FIRST_FIGURE_COLUMN + i, values[i]!);

@@ -47,7 +47,11 @@ export const SPREAD_DEPTH = 3;
 export class TreeCreator extends Component {
   nodeCount = 0;
   root: Address = NOBODY;
-  /** The Census being answered, while the tree counts itself. */
+  /**
+   * The Census being answered, while the tree counts itself. A received
+   * message does not survive a structured clone, so while one is held
+   * here the creator stays on its worker (and `state()` of it fails).
+   */
   census: Message | undefined = undefined;
 
   onmessage(msg: Message, ctx: Context): void {
@@ -66,11 +70,6 @@ export class TreeCreator extends Component {
       ctx.reply(this.census, CensusResult, { nodes: msg.body.nodes });
       this.census = undefined;
     }
-  }
-
-  /** The pending Census is a live message: keep only the count. */
-  override encode() {
-    return { nodeCount: this.nodeCount, root: this.root };
   }
 }
 

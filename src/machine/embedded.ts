@@ -24,7 +24,13 @@ import { Timeout } from '../message/system.js';
 import { type Envelope, Kind } from '../scheduler/envelope.js';
 import { DEFAULT_REQUEST_TIMEOUT, Scheduler } from '../scheduler/scheduler.js';
 import type { Position } from '../scheduler/space.js';
-import { type Figures, snapshot } from './figures.js';
+import {
+  type Figures,
+  type RoundFigures,
+  RoundLedger,
+  RoundWatchers,
+  snapshot,
+} from './figures.js';
 import type { AskOptions, Machine, Reply } from './machine.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -50,9 +56,16 @@ export class EmbeddedMachine implements Machine {
   private ended: Error | undefined;
   /** Wakes a run that sleeps until a real-time timer. */
   private wake: (() => void) | undefined;
+  private readonly strict: boolean;
+  /** Rounds ended so far (see RoundFigures), and whether one is open. */
+  private round = -1;
+  private roundOpen = false;
+  private readonly rounds = new RoundLedger(1);
+  private readonly roundWatchers = new RoundWatchers();
 
   private constructor(options: ResolvedOptions) {
     this.clock = options.clock;
+    this.strict = options.strict !== undefined;
     this.scheduler = new Scheduler({
       host: options.host,
       checkBodies: options.checkBodies,
@@ -99,7 +112,8 @@ export class EmbeddedMachine implements Machine {
         new InvalidArgumentError('runUntil needs a predicate function'),
       );
     }
-    return this.drive(() => predicate(snapshot(this.scheduler)), Infinity);
+    // The predicate sees every round's record, as on workers.
+    return this.drive(() => predicate(this.snapshot()), Infinity, true);
   }
 
   ask<B>(
@@ -166,8 +180,12 @@ export class EmbeddedMachine implements Machine {
     return this.scheduler.services.resolve(name);
   }
 
+  onRound(listener: (round: RoundFigures) => void): () => void {
+    return this.roundWatchers.add(listener);
+  }
+
   async figures(): Promise<Figures> {
-    return snapshot(this.scheduler);
+    return this.snapshot();
   }
 
   async stop(): Promise<void> {
@@ -224,16 +242,21 @@ export class EmbeddedMachine implements Machine {
     return performance.now() - this.epoch;
   }
 
-  private drive(until: () => boolean, maxSteps: number): Promise<Figures> {
+  private drive(
+    until: () => boolean,
+    maxSteps: number,
+    everyRound = false,
+  ): Promise<Figures> {
     const run = this.lock.then(async () => {
       this.checkOpen();
       try {
-        await this.loop(until, maxSteps);
+        await this.loop(until, maxSteps, everyRound);
+        this.endRound(true);
       } catch (error) {
         this.end(error as Error);
         throw error;
       }
-      const figures = snapshot(this.scheduler);
+      const figures = this.snapshot();
       if (figuresChannel.hasSubscribers) figuresChannel.publish(figures);
       return figures;
     });
@@ -241,11 +264,19 @@ export class EmbeddedMachine implements Machine {
     return run;
   }
 
-  private async loop(until: () => boolean, maxSteps: number): Promise<void> {
+  private async loop(
+    until: () => boolean,
+    maxSteps: number,
+    everyRound: boolean,
+  ): Promise<void> {
     const s = this.scheduler;
     let stepsLeft = maxSteps;
     let sliceStart = performance.now();
-    while (this.ended === undefined && !until()) {
+    const watched = everyRound || this.roundWatchers.watched;
+    for (;;) {
+      // A loose round is a batch between two looks at the stop condition.
+      if (!this.strict) this.endRound(watched);
+      if (this.ended !== undefined || until()) return;
       let budget = BATCH;
       while (budget > 0) {
         if (s.stepDone) {
@@ -256,16 +287,47 @@ export class EmbeddedMachine implements Machine {
             await this.sleep(next - this.now());
             break;
           }
+          if (this.strict) this.endRound(watched);
           s.beginStep(this.clock === 'real' ? this.now() : next);
+          this.roundOpen = true;
           stepsLeft--;
         }
-        budget -= s.work(budget);
+        const handled = s.work(budget);
+        if (handled > 0) this.roundOpen = true;
+        budget -= handled;
       }
       if (performance.now() - sliceStart > SLICE_MS) {
         await nextTurn();
         sliceStart = performance.now();
       }
     }
+  }
+
+  /**
+   * Ends the open round, if any: counts it, and when `record`, records
+   * it and hands the record to the round watchers. Unrecorded rounds are
+   * covered by the next record.
+   */
+  private endRound(record: boolean): void {
+    if (!this.roundOpen) return;
+    this.roundOpen = false;
+    this.round++;
+    if (!record) return;
+    const f = this.scheduler.figures;
+    const made = this.rounds.record(this.round, this.scheduler.step, [
+      {
+        delivered: f.delivered,
+        sent: f.sent,
+        sentAcross: 0,
+        migrations: 0,
+        forwards: 0,
+      },
+    ]);
+    if (made !== undefined) this.roundWatchers.publish(made);
+  }
+
+  private snapshot(): Figures {
+    return snapshot(this.scheduler, this.rounds.latest);
   }
 
   /** When the next step can start, or undefined when the machine is quiet. */

@@ -10,7 +10,7 @@ import type { Message, MessageType } from '../message/message.js';
 import { workerForceLaw } from '../placement/options.js';
 import type { Position } from '../scheduler/space.js';
 import { EmbeddedMachine, importModule } from './embedded.js';
-import type { Figures } from './figures.js';
+import type { Figures, RoundFigures } from './figures.js';
 import { type MachineOptions, resolveOptions } from './options.js';
 
 export interface AskOptions {
@@ -56,6 +56,15 @@ export interface Machine {
   position(address: Address): Promise<Position>;
   /** The address bound to `name`, or undefined. */
   lookup(name: string): Promise<Address | undefined>;
+  /**
+   * Calls `listener` with the record of every round from the next run on
+   * (see RoundFigures), until the returned function is called. Watching
+   * rounds wakes the caller's thread at each one; without listeners (and
+   * subscribers to `circo:round`) a run is only recorded when it ends. A
+   * listener that throws ends the machine, and the run rejects with its
+   * error.
+   */
+  onRound(listener: (round: RoundFigures) => void): () => void;
   /** The figures now; after the machine ended, its final figures. */
   figures(): Promise<Figures>;
   /**

@@ -43,12 +43,15 @@ export function distance(
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+/** How far past its stop distance a pulled target still counts as there. */
+const AT_REST = 0.01;
+
 /**
  * Moves the triple at `pos[i]` toward (x, y, z) by `step` (away from it
  * when `step` is negative). A pull never goes past `stopAt` from the
  * source, so a target settles at that distance instead of jittering
- * around it; a push is not limited. Allocation-free: it runs on every
- * delivered message.
+ * around it; a push is not limited. Returns whether it moved anything.
+ * Allocation-free: it runs on every delivered message.
  */
 export function moveToward(
   pos: Float32Array,
@@ -58,21 +61,24 @@ export function moveToward(
   z: number,
   step: number,
   stopAt: number,
-): void {
+): boolean {
   const dx = x - pos[i]!;
   const dy = y - pos[i + 1]!;
   const dz = z - pos[i + 2]!;
   const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
-  if (d === 0) return; // no direction to move in
+  if (d === 0) return false; // no direction to move in
   let s = step;
   if (s > 0) {
-    if (d <= stopAt) return;
+    // At rest: float32 coordinates land a pulled target a hair beyond
+    // `stopAt`, and the next pull would move it by that hair.
+    if (d <= stopAt + AT_REST) return false;
     if (s > d - stopAt) s = d - stopAt;
   }
   const f = s / d;
   pos[i] = pos[i]! + dx * f;
   pos[i + 1] = pos[i + 1]! + dy * f;
   pos[i + 2] = pos[i + 2]! + dz * f;
+  return true;
 }
 
 /**

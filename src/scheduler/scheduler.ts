@@ -85,7 +85,11 @@ export class Scheduler extends Dispatcher {
     this.figures.spawned++;
     if (worker === this.here) {
       if (pinned) this.pinned.add(address);
-      this.adopt(address, component, parent, key, position);
+      // A worker chosen for the spawn (given or spread) is where it should
+      // start, as a spawn elsewhere does: its parent may be on its way
+      // out, between two workers.
+      const chosen = options?.worker !== undefined || options?.spread === true;
+      this.adopt(address, component, parent, key, position, chosen);
     } else {
       const name = componentName(component);
       const state = encodeState(component);
@@ -128,9 +132,10 @@ export class Scheduler extends Dispatcher {
     parent: Address,
     key: number,
     position: Position | undefined,
+    nearWorker = false,
   ) {
     this.table.set(address, component);
-    this.space.place(address, parent, position);
+    this.space.place(address, nearWorker ? NOBODY : parent, position);
     this.order?.enter(address, key);
     this.post(this.system(address, Spawned, { parent }, parent));
   }

@@ -21,8 +21,16 @@ import {
 import type { Infoton } from '../wire/frame.js';
 import type { ComponentTable } from './table.js';
 
-/** How far from its parent (or its worker) a spawned component starts. */
-const SPAWN_RADIUS = 10;
+/**
+ * How far from its parent (or its worker) a spawned component starts, in
+ * each coordinate: near a point, not on it, so that a push has a
+ * direction to push it in, but within the default target distance (5) of
+ * its parent (2 * sqrt(3) < 5), so that a parent and child that talk
+ * start at rest. At 10, the nodes of a large tree kept pulling each other
+ * into place through dozens of counts, and those pulls cost a tenth of
+ * the tree's rate.
+ */
+const SPAWN_RADIUS = 2;
 /**
  * One message in PULL_SAMPLE, on average, pulls its target, with
  * PULL_SAMPLE times its energy: the same drift in expectation, at a
@@ -32,6 +40,16 @@ const SPAWN_RADIUS = 10;
  * the sample's length) can hide one direction from the sample.
  */
 export const PULL_SAMPLE = 8;
+/**
+ * After CALM_AFTER pulls in a row that found their targets already at
+ * rest (within `targetDistance` of the sender), pulls are sampled one in
+ * PULL_SAMPLE_CALM, as hard; the first pull that moves a target brings
+ * back PULL_SAMPLE. Where components already sit with their partners
+ * (pairs on one worker), most pulls found nothing to do and still cost
+ * about a tenth of a local message's rate.
+ */
+const CALM_AFTER = 64;
+const PULL_SAMPLE_CALM = 64;
 
 export type Position = readonly [x: number, y: number, z: number];
 
@@ -47,6 +65,9 @@ export class Space {
   /** Messages until the next sampled pull, and the xorshift32 state. */
   private gap = 1;
   private random: number;
+  /** Mean gap between pulls now, and pulls in a row that moved nothing. */
+  private every = PULL_SAMPLE;
+  private restful = 0;
 
   constructor(
     private readonly table: ComponentTable,
@@ -65,18 +86,35 @@ export class Space {
   /**
    * The energy with which a message sent with `energy` pulls its target:
    * 0 for most messages, PULL_SAMPLE * energy for one in PULL_SAMPLE on
-   * average. One decrement per message when not sampled.
+   * average (PULL_SAMPLE_CALM while pulls find nothing to do). One
+   * decrement per message when not sampled.
    */
   sample(energy: number): number {
-    if (--this.gap > 0) return 0;
+    // Small enough for the JIT to inline into every send; the draw is not.
+    return --this.gap > 0 ? 0 : this.draw(energy);
+  }
+
+  /** The sampled message's energy, and the gap to the next one. */
+  private draw(energy: number): number {
     let x = this.random;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.random = x;
-    // A gap uniform in 1 .. 2 * PULL_SAMPLE - 1: mean PULL_SAMPLE.
-    this.gap = 1 + ((x >>> 0) % (2 * PULL_SAMPLE - 1));
-    return energy * PULL_SAMPLE;
+    // A gap uniform in 1 .. 2 * every - 1: mean `every`.
+    const every = this.every;
+    this.gap = 1 + ((x >>> 0) % (2 * every - 1));
+    return energy * every;
+  }
+
+  /** Keeps count of pulls that moved nothing (see CALM_AFTER). */
+  private pulled(moved: boolean): void {
+    if (moved) {
+      this.restful = 0;
+      this.every = PULL_SAMPLE;
+    } else if (++this.restful === CALM_AFTER) {
+      this.every = PULL_SAMPLE_CALM;
+    }
   }
 
   /**
@@ -143,14 +181,16 @@ export class Space {
     const to = this.table.coords(target);
     if (from === undefined || to === undefined) return;
     const f = this.table.coordIndex(sender);
-    moveToward(
-      to,
-      this.table.coordIndex(target),
-      from[f]!,
-      from[f + 1]!,
-      from[f + 2]!,
-      energy * this.strength,
-      this.stopAt,
+    this.pulled(
+      moveToward(
+        to,
+        this.table.coordIndex(target),
+        from[f]!,
+        from[f + 1]!,
+        from[f + 2]!,
+        energy * this.strength,
+        this.stopAt,
+      ),
     );
   }
 
@@ -160,7 +200,9 @@ export class Space {
     if (to === undefined) return;
     const { x, y, z, energy } = infoton;
     const i = this.table.coordIndex(target);
-    moveToward(to, i, x, y, z, energy * this.strength, this.stopAt);
+    this.pulled(
+      moveToward(to, i, x, y, z, energy * this.strength, this.stopAt),
+    );
   }
 
   /**

@@ -12,12 +12,12 @@ describe('placement options', () => {
   it('default to on with more than one worker, and fill every knob', () => {
     expect(resolvePlacement(undefined, 2)).toEqual({
       enabled: true,
-      strength: 4,
-      targetDistance: 20,
+      strength: 10,
+      targetDistance: 5,
       workerForce: 'circo.balance',
-      tolerance: 50,
+      tolerance: 10,
       every: 4,
-      sample: 512,
+      sample: 2048,
     });
     expect(resolvePlacement({ enabled: true }, 1).enabled).toBe(false);
     expect(resolvePlacement({ enabled: false }, 4).enabled).toBe(false);

@@ -115,10 +115,12 @@ describe('the balance law', () => {
   });
 
   it('pulls back a straggler past 100, harder the farther and the less loaded its worker', () => {
-    expect(balance(600, 1)).toBe(0.5);
-    expect(balance(350, 0.5)).toBe(0.375);
-    // At most 1 from the distance, times 2 - load.
-    expect(balance(2100, 0.5)).toBe(1.5);
-    expect(balance(5000, 0)).toBe(2);
+    // One message's energy for every 100 past 100, times 2 - load.
+    expect(balance(150, 1)).toBe(0.5);
+    expect(balance(250, 1)).toBe(1.5);
+    expect(balance(250, 0.5)).toBe(2.25);
+    // At most two messages' energy from the distance, times 2 - load.
+    expect(balance(2100, 0.5)).toBe(3);
+    expect(balance(5000, 0)).toBe(4);
   });
 });

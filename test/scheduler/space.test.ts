@@ -87,8 +87,8 @@ describe('a pull by messages', () => {
 
 describe("a worker's force at a migration check", () => {
   it('brings a straggler back to 100 from its worker, on a worker of average load', () => {
-    // balance(300, 1) = 0.2, and strength 1000 makes it a step of 200.
-    const { space, addresses } = spaceOf({ strength: 1000 }, [[300, 0, 0]]);
+    // balance(300, 1) = 2, and strength 100 makes it a step of 200.
+    const { space, addresses } = spaceOf({ strength: 100 }, [[300, 0, 0]]);
     expect(space.settle(addresses[0]!, 1)).toBe(0);
     expect(space.position(addresses[0]!)).toEqual([100, 0, 0]);
     // Within 100 nothing pulls any more.
