@@ -62,8 +62,12 @@ export class Space {
   private readonly law: WorkerForceLaw;
   /** Reused for every infoton handed to the wire: never kept. */
   private readonly scratch: Infoton = { x: 0, y: 0, z: 0, energy: 0 };
-  /** Messages until the next sampled pull, and the xorshift32 state. */
-  private gap = 1;
+  /**
+   * Messages until the next sampled pull: Dispatcher.post counts it down
+   * itself (a call per message was a measurable share of a local send),
+   * and calls `draw` when it reaches 0. Then the xorshift32 state.
+   */
+  gap = 1;
   private random: number;
   /** Mean gap between pulls now, and pulls in a row that moved nothing. */
   private every = PULL_SAMPLE;
@@ -90,12 +94,11 @@ export class Space {
    * decrement per message when not sampled.
    */
   sample(energy: number): number {
-    // Small enough for the JIT to inline into every send; the draw is not.
     return --this.gap > 0 ? 0 : this.draw(energy);
   }
 
   /** The sampled message's energy, and the gap to the next one. */
-  private draw(energy: number): number {
+  draw(energy: number): number {
     let x = this.random;
     x ^= x << 13;
     x ^= x >>> 17;
