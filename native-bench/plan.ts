@@ -195,7 +195,7 @@ function placementEntries(quick: boolean): Entry[] {
     {
       id: 'pairs cost',
       workload: 'pairs',
-      params: { pairs: 100, window: 4, trips: q(20_000, 3_000), reps: q(5, 1) },
+      params: { pairs: 100, window: 4, trips: q(60_000, 3_000), reps: q(5, 1) },
       modes: [{ workers: 2, strict: false }],
       baseline: none,
     },

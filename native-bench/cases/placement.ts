@@ -225,7 +225,7 @@ export const pairs: Workload = {
   sizes: {
     tiny: { pairs: 4, window: 4, trips: 200, reps: 1 },
     quick: { pairs: 100, window: 4, trips: 5_000, reps: 2 },
-    full: { pairs: 100, window: 4, trips: 20_000, reps: 5 },
+    full: { pairs: 100, window: 4, trips: 60_000, reps: 5 },
   },
   placement: 'both sides of each pair on one worker, near each other',
   modes: [{ workers: 2, strict: false }],
@@ -254,7 +254,9 @@ export const pairs: Workload = {
           mode,
           optimize,
           async (machine) => {
-            await go(machine, Math.min(trips!, 500)); // warm-up
+            // A warm-up long enough for the JIT to settle: the first
+            // milliseconds of a run measure what it inlined, not placement.
+            await go(machine, Math.min(trips!, 5_000));
           },
           (machine) => go(machine, trips!),
         );
