@@ -79,6 +79,11 @@ export class Outbound {
     return this.producer.maxPayload - CONTROL_OVERHEAD;
   }
 
+  /** Frames written to the ring and not yet published. */
+  get unpublished(): number {
+    return this.written;
+  }
+
   /** Frames waiting for room. */
   get backlog(): number {
     return this.overflow.length;

@@ -162,11 +162,14 @@ export abstract class WorkerPeer implements Partition, FrameSink {
     const step = this.scheduler.step;
     link.message(envelope, step, infoton);
     this.remoteSent++; // only once accepted: a refused send is not in flight
-    // Frames are published once per batch, and a batch of slow handlers
-    // can last milliseconds. While a worker is idle (spinning or asleep on
-    // its bell), publish at once: it may be waiting for this very frame.
-    // One atomic load a message; busy peers still get whole batches.
-    if (Atomics.load(this.control, IDLE) > 0) link.flush(step);
+    // Frames are published every few messages (see the worker's batch).
+    // While a worker is idle (spinning or asleep on its bell), publish the
+    // first frame of a batch at once: it may be waiting for this very
+    // frame. Only the first: publishing each frame of a burst to a peer
+    // still waking up rang its bell once a frame, a system call each.
+    if (link.unpublished === 1 && Atomics.load(this.control, IDLE) > 0) {
+      link.flush(step);
+    }
   }
 
   call(worker: number, op: ServiceOp): void {
