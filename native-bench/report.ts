@@ -10,7 +10,9 @@ const NOTES = [
     'machine two busy threads sometimes get one core between them.',
   'Start-up (createMachine, worker threads included) is timed apart and ' +
     'not in the rate. Each case runs in a fresh process; workloads that ' +
-    'can run twice on one machine do a smaller warm-up go first.',
+    'can run twice on one machine do a warm-up go first, of the Savina ' +
+    "size for the Savina workloads (as Savina's runner discards its " +
+    'first iterations).',
   'vs baseline is rate / the baseline rate measured in this run. The ' +
     'plain loop is a one-thread actor loop without a runtime (typed-array ' +
     'queue, monomorphic dispatch): a ceiling, not a peer. Big, Chameneos ' +

@@ -41,7 +41,8 @@ export const fjThroughput: Workload = {
       );
       return { items: actors * messages };
     };
-    const warm = { ...params, messages: Math.min(params.messages!, 1_000) };
+    // A warm-up of the Savina size (see savina.ts, `capped`).
+    const warm = { ...params, messages: Math.min(params.messages!, 10_000) };
     return measure(spec, mode, go, params, warm);
   },
 };
@@ -77,7 +78,7 @@ export const fjCreation: Workload = {
       );
       return { items: actors };
     };
-    const warm = { actors: Math.min(params.actors!, 5_000) };
+    const warm = { actors: Math.min(params.actors!, 40_000) };
     return measure(spec, mode, go, params, warm);
   },
 };
