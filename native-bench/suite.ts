@@ -89,7 +89,14 @@ async function runWorkload(entry: Entry, mode: Mode): Promise<Row> {
   };
   try {
     const r = (await runChild(args)) as WorkloadJson;
-    return { ...base, ...r, mode: base.mode, params: r.params };
+    const runs = r.extra?.iterations;
+    return {
+      ...base,
+      ...r,
+      mode: base.mode,
+      params: r.params,
+      ...(runs !== undefined && runs > 1 ? { runs } : {}),
+    };
   } catch (error) {
     return {
       ...base,
