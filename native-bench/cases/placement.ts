@@ -22,7 +22,7 @@ import { collectRounds, summarize } from '../placement.js';
 
 type List = typeof import('../workloads/list.js');
 type Grid = typeof import('../workloads/grid.js');
-type Pairs = typeof import('../workloads/pairs.js');
+type MaxThroughput = typeof import('../workloads/maxthroughput.js');
 type Tree = typeof import('../../src/examples/tree.js');
 
 const LOOSE2_4: readonly Mode[] = [
@@ -230,12 +230,20 @@ export const pairs: Workload = {
   placement: 'both sides of each pair on one worker, near each other',
   modes: [{ workers: 2, strict: false }],
   async run(params: Params, mode) {
-    const url = workloadUrl('pairs');
-    const m = (await import(url.href)) as Pairs;
+    // MaxThroughput's pairs, each on one worker and not pinned.
+    const url = workloadUrl('maxthroughput');
+    const m = (await import(url.href)) as MaxThroughput;
     const { pairs: count, window, trips } = params as Record<string, number>;
     const workers = parts(mode);
     const go = async (machine: Machine, t: number) => {
-      const body = { pairs: count!, window: window!, trips: t, workers };
+      const body = {
+        pairs: count!,
+        window: window!,
+        trips: t,
+        cross: 0,
+        workers,
+        pinned: 0,
+      };
       const done = await ask(machine, m.Go, body, m.Done);
       const all = count! * workers;
       check(

@@ -2,8 +2,10 @@
  * MaxThroughput: `pairs` pinger/ponger pairs per worker, each pinger
  * keeping `window` pings in flight until it had `trips` round trips. With
  * `cross` 0 both sides of a pair sit on one worker; with `cross` 1 the
- * ponger sits on the next worker, so every message crosses. Both sides
- * are pinned where they start.
+ * ponger sits on the next worker, so every message crosses. With
+ * `pinned` 1 both sides stay where they start (MaxThroughput itself, which
+ * measures the crossing); with 0 placement may move them (the pairs cost
+ * case of the placement suite, where they already are together).
  */
 import {
   type Address,
@@ -22,11 +24,14 @@ export const Go = defineMessage('bench.maxthroughput.Go', {
   trips: t.u32,
   cross: t.u32,
   workers: t.u32,
+  /** 1: both sides stay where they start (infoton optimization skips them). */
+  pinned: t.u32,
 });
 export const Start = defineMessage('bench.maxthroughput.Start', {
   window: t.u32,
   trips: t.u32,
   ponger: t.u32,
+  pinned: t.bool,
 });
 export const Ping = defineMessage('bench.maxthroughput.Ping', {});
 export const Pong = defineMessage('bench.maxthroughput.Pong', {});
@@ -57,6 +62,7 @@ export class MtDriver extends Component {
     } else if (Go.is(msg)) {
       this.go = msg;
       const { pairs, window, trips, cross, workers } = msg.body;
+      const pinned = msg.body.pinned === 1;
       this.pairs = pairs * workers;
       this.finished = this.trips = 0;
       for (let w = 0; w < workers; w++) {
@@ -64,9 +70,9 @@ export class MtDriver extends Component {
         for (let p = 0; p < pairs; p++) {
           const pinger = ctx.spawn(new MtPinger(ctx.self), {
             worker: w,
-            pinned: true,
+            pinned,
           });
-          ctx.send(pinger, Start, { window, trips, ponger });
+          ctx.send(pinger, Start, { window, trips, ponger, pinned });
         }
       }
     }
@@ -100,12 +106,13 @@ export class MtPinger extends Component {
       });
     } else if (Start.is(msg)) {
       this.trips = msg.body.trips;
-      // Pinned: infoton optimization would otherwise bring the two sides
-      // of a pair together, and this workload measures the crossing.
-      this.ponger = ctx.spawn(new MtPonger(), {
-        worker: msg.body.ponger,
-        pinned: true,
-      });
+      // A ponger on this worker starts next to its pinger, already where
+      // placement would bring it.
+      const { ponger, pinned } = msg.body;
+      this.ponger = ctx.spawn(
+        new MtPonger(),
+        ponger === ctx.worker ? { pinned } : { worker: ponger, pinned },
+      );
       const window = Math.min(msg.body.window, this.trips);
       for (; this.sent < window; this.sent++) {
         ctx.send(this.ponger, Ping, NOTHING);
