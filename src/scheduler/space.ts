@@ -91,7 +91,8 @@ export class Space {
    * The energy with which a message sent with `energy` pulls its target:
    * 0 for most messages, PULL_SAMPLE * energy for one in PULL_SAMPLE on
    * average (PULL_SAMPLE_CALM while pulls find nothing to do). One
-   * decrement per message when not sampled.
+   * decrement per message when not sampled. Dispatcher.post does the
+   * same by hand, on the send path; keep the two alike.
    */
   sample(energy: number): number {
     return --this.gap > 0 ? 0 : this.draw(energy);
